@@ -1,0 +1,48 @@
+# Camps de jour. The two commands of the README: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install install-test lint format messages bench demo worker
+
+$(VENV)/.run-installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet ".[test]"
+	touch $@ $(VENV)/.run-installed
+
+install: $(VENV)/.run-installed
+install-test: $(VENV)/.test-installed
+
+## Serve the portal on http://127.0.0.1:8000 on the embedded default (SQLite, Celery eager).
+run: install
+	mkdir -p $(VAR_DIR)
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+## Whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set), then ruff.
+test: install-test
+	$(VENV)/bin/pytest
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Refresh the gettext catalogues (then translate, then compile).
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --ignore=tests
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv

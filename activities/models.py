@@ -1,0 +1,137 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+
+class Season(models.Model):
+    """A registration period, e.g. "Camps de jour — Été 2027"."""
+
+    name = models.CharField(_("name"), max_length=200)
+    opens_at = models.DateTimeField(_("registration opens (residents)"))
+    opens_at_nonresident = models.DateTimeField(_("registration opens (non-residents)"))
+    closes_at = models.DateTimeField(_("registration closes"))
+    age_reference_date = models.DateField(
+        _("age reference date"), help_text=_("Ages are computed on this date.")
+    )
+    offer_window_hours = models.PositiveIntegerField(
+        _("waiting-list offer window (hours)"), default=48
+    )
+    auto_promote = models.BooleanField(
+        _("automatic promotion from the waiting list"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("season")
+        verbose_name_plural = _("seasons")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="season_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Week(models.Model):
+    season = models.ForeignKey(
+        Season, verbose_name=_("season"), on_delete=models.CASCADE, related_name="weeks"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("week")
+        verbose_name_plural = _("weeks")
+        ordering = ["season", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["season", "number"], name="week_unique_number"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="week_dates_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """« Semaine 1 : 28 juin au 2 juillet »."""
+        from django.utils.translation import gettext
+
+        return gettext("Week %(number)s: %(start)s to %(end)s") % {
+            "number": self.number,
+            "start": formats.date_format(self.starts_on, "j F"),
+            "end": formats.date_format(self.ends_on, "j F"),
+        }
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        CAMP = "camp", _("Day camp")
+        DAYCARE = "daycare", _("Daycare service")
+        TRANSPORT = "transport", _("Bike transport")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    site = models.CharField(_("site"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_service(self) -> bool:
+        """Daycare and transport are add-ons that need a camp the same week."""
+        return self.kind != self.Kind.CAMP
+
+
+class Group(models.Model):
+    """An activity in a given week: the unit that has places and prices."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="groups"
+    )
+    week = models.ForeignKey(
+        Week, verbose_name=_("week"), on_delete=models.PROTECT, related_name="groups"
+    )
+    capacity = models.PositiveIntegerField(_("capacity"))
+    price_resident = models.DecimalField(_("resident price"), max_digits=8, decimal_places=2)
+    price_nonresident = models.DecimalField(_("non-resident price"), max_digits=8, decimal_places=2)
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=0)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), default=99)
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["week__season", "week__number", "activity__kind", "min_age", "activity__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "week"], name="group_one_per_activity_week"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=0), name="group_capacity_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_resident__gte=Decimal("0"))
+                & Q(price_nonresident__gte=Decimal("0")),
+                name="group_prices_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(min_age__lte=F("max_age")), name="group_age_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity.name} — {self.week.label}"
+
+    def price_for(self, *, is_resident: bool) -> Decimal:
+        return self.price_resident if is_resident else self.price_nonresident

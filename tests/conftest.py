@@ -1,0 +1,45 @@
+import pytest
+
+from portal.celery import app as celery_app
+
+from . import factories
+
+
+@pytest.fixture(autouse=True)
+def celery_eager(request):
+    """Tasks run in-process unless a test starts a real worker (marker ``celery_worker``)."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def family(db):
+    """An approved resident family with two children (8 and 11 years old in summer 2027)."""
+    from datetime import date
+
+    family = factories.FamilyFactory()
+    factories.PersonFactory(family=family, first_name="Léa", birth_date=date(2019, 3, 15))
+    factories.PersonFactory(family=family, first_name="Noah", birth_date=date(2016, 5, 2))
+    return family
+
+
+@pytest.fixture
+def parent_client(client, family):
+    client.force_login(family.user)
+    return client
+
+
+@pytest.fixture
+def staff_user(db):
+    return factories.StaffFactory()
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client

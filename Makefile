@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-test lint format messages bench demo worker
+.PHONY: run test install install-test lint format messages stack-start stack-stop
 
 $(VENV)/.run-installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -46,3 +46,10 @@ format: install-test
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --ignore=tests
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+## Production layout on this machine (gunicorn + Celery worker + beat on PostgreSQL and Redis).
+stack-start: install
+	scripts/stack.sh start
+
+stack-stop:
+	scripts/stack.sh stop

@@ -77,19 +77,25 @@ class Command(BaseCommand):
 
     # --- people -------------------------------------------------------------
 
-    def user(self, email: str, **flags) -> User:
+    def user(self, email: str, *, login: bool = True, **flags) -> User:
         user, created = User.objects.get_or_create(email=email, defaults=flags)
         if created:
-            user.set_password(PASSWORD)
+            # Families that only fill groups get no password: fewer slow hashes, no extra logins.
+            if login:
+                user.set_password(PASSWORD)
+            else:
+                user.set_unusable_password()
             user.save(update_fields=["password"])
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         return user
 
-    def family(self, email: str, first: str, last: str, *, status: str, is_resident: bool):
+    def family(
+        self, email: str, first: str, last: str, *, status: str, is_resident: bool, login=True
+    ) -> Family:
         family, _ = Family.objects.get_or_create(
-            user=self.user(email),
+            user=self.user(email, login=login),
             defaults={
                 "guardian_first_name": first,
                 "guardian_last_name": last,
@@ -119,6 +125,7 @@ class Command(BaseCommand):
             f"Démo{n:02d}",
             status=Family.Status.APPROVED,
             is_resident=True,
+            login=False,
         )
         return self.child(family, f"Enfant{n:02d}", date(2018, 4, 10))  # 9 in summer 2027
 
@@ -208,4 +215,3 @@ class Command(BaseCommand):
         self.stdout.write(f"  Staff (admin, /admin/):          {ADMIN_EMAIL}")
         self.stdout.write(f"  Approved resident family:        {PARENT_EMAIL} (Léa 8, Noah 11)")
         self.stdout.write(f"  Family awaiting approval:        {PENDING_EMAIL}")
-        self.stdout.write("  Other approved families:         famille01@example.org … famille20@…")

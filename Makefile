@@ -53,3 +53,9 @@ stack-start: install
 
 stack-stop:
 	scripts/stack.sh stop
+
+## Time the public catalogue page with 300 groups on a throwaway database (median, p95).
+## Uses DATABASE_URL when set (PostgreSQL: creates and drops bench_<name>), else SQLite in memory.
+.PHONY: bench-catalogue
+bench-catalogue: install-test
+	$(PY) scripts/bench_catalogue.py

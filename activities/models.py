@@ -66,8 +66,8 @@ class Week(models.Model):
 
         return gettext("Week %(number)s: %(start)s to %(end)s") % {
             "number": self.number,
-            "start": formats.date_format(self.starts_on, "j F"),
-            "end": formats.date_format(self.ends_on, "j F"),
+            "start": formats.date_format(self.starts_on, "MONTH_DAY_FORMAT"),
+            "end": formats.date_format(self.ends_on, "MONTH_DAY_FORMAT"),
         }
 
 

@@ -1,14 +1,14 @@
 """Shared reads of the catalogue. Availability is computed here and nowhere else."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Group
+from .models import Group, Season, Week
 
 
 @dataclass(frozen=True)
@@ -73,3 +73,81 @@ def group_availability(
         pk: Availability(capacity=capacity, taken=taken, waiting=waiting)
         for pk, capacity, taken, waiting in rows
     }
+
+
+# --- Seasons and registration opening ----------------------------------------
+
+
+def open_seasons(*, now: datetime | None = None) -> QuerySet[Season]:
+    """Seasons that can be browsed: until registration closes, even before it opens."""
+    now = now or timezone.now()
+    return Season.objects.filter(closes_at__gt=now).order_by("opens_at", "pk")
+
+
+def registration_open_at(*, season: Season, is_resident: bool) -> datetime:
+    """When a family may start registering: residents open first, non-residents later."""
+    return season.opens_at if is_resident else season.opens_at_nonresident
+
+
+def is_registration_open(*, season: Season, is_resident: bool, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return registration_open_at(season=season, is_resident=is_resident) <= now < season.closes_at
+
+
+# --- Catalogue ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    group: Group
+    availability: Availability
+
+
+@dataclass
+class CatalogueWeek:
+    week: Week
+    items: list[CatalogueItem] = field(default_factory=list)
+
+
+def catalogue_weeks_choices(*, now: datetime | None = None) -> QuerySet[Week]:
+    """Weeks of the open seasons, for the week filter."""
+    return (
+        Week.objects.filter(season__in=open_seasons(now=now))
+        .select_related("season")
+        .order_by("season__opens_at", "season_id", "number")
+    )
+
+
+def catalogue(
+    *,
+    week_id: int | None = None,
+    age: int | None = None,
+    kind: str | None = None,
+    now: datetime | None = None,
+) -> list[CatalogueWeek]:
+    """Groups of the open seasons with their availability, grouped by week, in one query
+    whatever the number of groups."""
+    now = now or timezone.now()
+    groups = Group.objects.filter(week__season__in=open_seasons(now=now)).select_related(
+        "activity", "week", "week__season"
+    )
+    if week_id is not None:
+        groups = groups.filter(week_id=week_id)
+    if age is not None:
+        groups = groups.filter(min_age__lte=age, max_age__gte=age)
+    if kind:
+        groups = groups.filter(activity__kind=kind)
+    groups = with_availability(groups, now=now).order_by(
+        "week__season__opens_at",
+        "week__season_id",
+        "week__number",
+        "activity__kind",
+        "min_age",
+        "activity__name",
+        "pk",
+    )
+    weeks: dict[int, CatalogueWeek] = {}
+    for group in groups:
+        entry = weeks.setdefault(group.week_id, CatalogueWeek(week=group.week))
+        entry.items.append(CatalogueItem(group=group, availability=availability_of(group)))
+    return list(weeks.values())

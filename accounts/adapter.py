@@ -16,8 +16,11 @@ class AccountAdapter(DefaultAccountAdapter):
         with translation.override(language):
             message = self._render(template_prefix, email, context)
         body_html = next(
-            (content for content, mimetype in getattr(message, "alternatives", [])
-             if mimetype == "text/html"),
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
             "",
         )
         queue_rendered_email(
@@ -40,9 +43,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return self.render_mail(template_prefix, email, ctx)
 
     def _language_for(self, email: str) -> str:
-        family = (
-            Family.objects.filter(user__email__iexact=email).only("preferred_language").first()
-        )
+        family = Family.objects.filter(user__email__iexact=email).only("preferred_language").first()
         if family is not None:
             return family.preferred_language
         # No family (staff, or an unknown address): the language of the page that asked.

@@ -52,7 +52,9 @@ class FamilySignupForm(SignupForm):
     """Sign-up with the family information: the user and its pending family are saved together."""
 
     guardian_first_name = forms.CharField(
-        label=_("Guardian's first name"), max_length=100, widget=FAMILY_WIDGETS["guardian_first_name"]
+        label=_("Guardian's first name"),
+        max_length=100,
+        widget=FAMILY_WIDGETS["guardian_first_name"],
     )
     guardian_last_name = forms.CharField(
         label=_("Guardian's last name"), max_length=100, widget=FAMILY_WIDGETS["guardian_last_name"]

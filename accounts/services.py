@@ -124,10 +124,7 @@ def _lock(families: Iterable[Family]) -> list[Family]:
     """Lock the rows so two clerks deciding at once do not send two emails."""
     ids = [family.pk for family in families]
     return list(
-        Family.objects.select_for_update()
-        .select_related("user")
-        .filter(pk__in=ids)
-        .order_by("pk")
+        Family.objects.select_for_update().select_related("user").filter(pk__in=ids).order_by("pk")
     )
 
 

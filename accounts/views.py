@@ -77,8 +77,11 @@ def remove_person(request: HttpRequest, person_id: int) -> HttpResponse:
         except services.PersonInUse:
             messages.error(
                 request,
-                _("%(name)s has registrations and cannot be removed. Contact the recreation "
-                  "department.") % {"name": name},
+                _(
+                    "%(name)s has registrations and cannot be removed. Contact the recreation "
+                    "department."
+                )
+                % {"name": name},
             )
         else:
             messages.success(request, _("%(name)s was removed from your file.") % {"name": name})

@@ -96,9 +96,7 @@ def test_reject_service_refuses_an_empty_reason(staff_user):
 
 def test_family_list_filters_and_search(staff_client):
     verified = factories.FamilyFactory(pending=True, postal_code="G1A 1A1")
-    unverified = factories.FamilyFactory(
-        pending=True, user=factories.UserFactory(verified=False)
-    )
+    unverified = factories.FamilyFactory(pending=True, user=factories.UserFactory(verified=False))
 
     by_status = staff_client.get(CHANGELIST, {"status__exact": "pending", "email_verified": "no"})
     by_postal_code = staff_client.get(CHANGELIST, {"q": "G1A"})

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Family, User
 from portal.models import OutgoingEmail
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,41 @@ def test_signup_page_is_available_in_english(client):
     html = response.content.decode()
     assert "Create an account" in html
     assert "Guardian&#x27;s first name" in html or "Guardian's first name" in html
+
+
+def test_password_reset_email_goes_through_the_outbox_in_the_family_language(
+    client, django_capture_on_commit_callbacks
+):
+    family = factories.FamilyFactory(preferred_language="en")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": family.user.email})
+
+    assert response.status_code == 302
+    email = OutgoingEmail.objects.get(to=family.user.email)
+    assert email.kind == "password_reset_key"
+    assert email.language == "en"
+    assert "Password Reset" in email.subject
+    assert email.status == OutgoingEmail.Status.SENT
+
+
+def test_pending_family_logs_in_and_lands_on_its_file(client):
+    family = factories.FamilyFactory(pending=True)
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": family.user.email, "password": factories.PASSWORD},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("accounts:dossier")
+    assert not response.context["readiness"].approved
+
+
+def test_other_allauth_pages_use_the_site_layout(client):
+    client.force_login(factories.FamilyFactory().user)
+
+    response = client.get(reverse("account_change_password"))
+
+    assert response.status_code == 200
+    assert 'class="site-header"' in response.content.decode()

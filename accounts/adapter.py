@@ -1,5 +1,54 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
+from django.utils import translation
+
+from portal.emails import queue_rendered_email
+
+from .models import Family
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Users stay active; approval lives on the Family and one gate checks it."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails go through the outbox too, in the user's language."""
+        language = self._language_for(email)
+        with translation.override(language):
+            message = self._render(template_prefix, email, context)
+        body_html = next(
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        queue_rendered_email(
+            to=email,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=body_html,
+            language=language,
+            kind=template_prefix.rsplit("/", 1)[-1][:64],
+        )
+
+    def _render(self, template_prefix: str, email: str, context: dict):
+        # Same context as DefaultAccountAdapter.send_mail, without sending.
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        return self.render_mail(template_prefix, email, ctx)
+
+    def _language_for(self, email: str) -> str:
+        family = Family.objects.filter(user__email__iexact=email).only("preferred_language").first()
+        if family is not None:
+            return family.preferred_language
+        # No family (staff, or an unknown address): the language of the page that asked.
+        return (translation.get_language() or "fr")[:2]
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        """After the link in the email: the page saying the administration approves accounts."""
+        return reverse("accounts:pending")

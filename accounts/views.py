@@ -1,9 +1,94 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The family file ("Mon dossier"): thin views over accounts.services."""
 
-from .gate import family_required
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import FamilyForm, PersonForm
+from .gate import current_family, family_required
+from .models import Person
+from .selectors import family_readiness
+
+
+def pending(request: HttpRequest) -> HttpResponse:
+    """Where sign-up and email verification land: the administration approves accounts."""
+    return render(request, "accounts/pending.html", {"family": current_family(request)})
 
 
 @family_required
 def dossier(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/dossier.html", {"family": request.family})
+    family = request.family
+    return render(
+        request,
+        "accounts/dossier.html",
+        {
+            "family": family,
+            "readiness": family_readiness(family=family),
+            "persons": family.persons.all(),
+        },
+    )
+
+
+@family_required
+@require_http_methods(["GET", "POST"])
+def edit_family(request: HttpRequest) -> HttpResponse:
+    form = FamilyForm(request.POST or None, instance=request.family)
+    if request.method == "POST" and form.is_valid():
+        services.update_family(family=request.family, data=form.cleaned_data)
+        messages.success(request, _("Your family file was saved."))
+        return redirect("accounts:dossier")
+    return render(request, "accounts/family_form.html", {"form": form, "family": request.family})
+
+
+@family_required
+@require_http_methods(["GET", "POST"])
+def add_person(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = services.add_person(family=request.family, data=form.cleaned_data)
+        messages.success(request, _("%(name)s was added to your file.") % {"name": person})
+        return redirect("accounts:dossier")
+    return render(request, "accounts/person_form.html", {"form": form, "person": None})
+
+
+@family_required
+@require_http_methods(["GET", "POST"])
+def edit_person(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _own_person(request, person_id)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        services.update_person(person=person, data=form.cleaned_data)
+        messages.success(request, _("%(name)s was saved.") % {"name": person})
+        return redirect("accounts:dossier")
+    return render(request, "accounts/person_form.html", {"form": form, "person": person})
+
+
+@family_required
+@require_http_methods(["GET", "POST"])
+def remove_person(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _own_person(request, person_id)
+    if request.method == "POST":
+        name = str(person)
+        try:
+            services.remove_person(person=person)
+        except services.PersonInUse:
+            messages.error(
+                request,
+                _(
+                    "%(name)s has registrations and cannot be removed. Contact the recreation "
+                    "department."
+                )
+                % {"name": name},
+            )
+        else:
+            messages.success(request, _("%(name)s was removed from your file.") % {"name": name})
+        return redirect("accounts:dossier")
+    return render(request, "accounts/person_confirm_remove.html", {"person": person})
+
+
+def _own_person(request: HttpRequest, person_id: int) -> Person:
+    """Another family's person answers 404, never 403: its existence is not disclosed."""
+    return get_object_or_404(Person, pk=person_id, family=request.family)

@@ -32,13 +32,27 @@ def queue_email(
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
         body_text = render_to_string(f"emails/{template}.txt", context)
         body_html = render_to_string(f"emails/{template}.html", context)
+    return queue_rendered_email(
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        kind=kind or template,
+    )
+
+
+def queue_rendered_email(
+    *, to: str, subject: str, body_text: str, body_html: str = "", language: str, kind: str
+) -> OutgoingEmail:
+    """Queue an email already rendered elsewhere (allauth's messages go through here)."""
     email = OutgoingEmail.objects.create(
         to=to,
         subject=" ".join(subject.split()),
         body_text=body_text,
         body_html=body_html,
         language=language,
-        kind=kind or template,
+        kind=kind,
     )
     transaction.on_commit(lambda: enqueue_delivery(email.pk))
     return email

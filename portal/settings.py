@@ -174,7 +174,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
 ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:dossier"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.FamilySignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.FamilySignupForm",
+    "login": "accounts.forms.FamilyLoginForm",
+    "reset_password": "accounts.forms.FamilyResetPasswordForm",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
 if not ACCOUNT_RATE_LIMITS_ENABLED:

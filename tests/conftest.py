@@ -43,3 +43,12 @@ def staff_user(db):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """allauth's rate limits live in the cache (Redis in CI): no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,28 @@
+"""Reads about a family file that several pages share."""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+
+from .models import Family, Person
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The "ready to register" checklist at the top of the family file."""
+
+    email_verified: bool
+    approved: bool
+    has_child: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.email_verified and self.approved and self.has_child
+
+
+def family_readiness(*, family: Family) -> Readiness:
+    return Readiness(
+        email_verified=EmailAddress.objects.filter(user_id=family.user_id, verified=True).exists(),
+        approved=family.is_approved,
+        has_child=family.persons.filter(relationship=Person.Relationship.CHILD).exists(),
+    )

@@ -1,0 +1,138 @@
+"""Writes on families and persons: sign-up, the family file, staff approval."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from portal.emails import queue_email
+
+from .models import Family, Person, User
+
+
+class ApprovalRefused(Exception):
+    """A decision staff cannot take (for example a rejection without a reason)."""
+
+
+class PersonInUse(Exception):
+    """The person has registrations and cannot be removed from the file."""
+
+
+FAMILY_FIELDS = (
+    "guardian_first_name",
+    "guardian_last_name",
+    "second_guardian_name",
+    "address",
+    "city",
+    "postal_code",
+    "phone",
+    "preferred_language",
+)
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "relationship",
+    "allergies",
+    "medical_notes",
+    "authorized_pickups",
+)
+
+
+def create_family(*, user: User, data: dict) -> Family:
+    """A new family file is always pending: staff approve it in the admin."""
+    values = {field: data[field] for field in FAMILY_FIELDS if field in data}
+    values["postal_code"] = normalise_postal_code(values.get("postal_code", ""))
+    return Family.objects.create(user=user, status=Family.Status.PENDING, **values)
+
+
+def update_family(*, family: Family, data: dict) -> Family:
+    for field in FAMILY_FIELDS:
+        if field in data:
+            setattr(family, field, data[field])
+    family.postal_code = normalise_postal_code(family.postal_code)
+    family.save(update_fields=[*FAMILY_FIELDS])
+    return family
+
+
+def normalise_postal_code(value: str) -> str:
+    compact = value.replace(" ", "").upper()
+    return f"{compact[:3]} {compact[3:]}" if len(compact) == 6 else value.upper()
+
+
+def add_person(*, family: Family, data: dict) -> Person:
+    values = {field: data[field] for field in PERSON_FIELDS if field in data}
+    return Person.objects.create(family=family, **values)
+
+
+def update_person(*, person: Person, data: dict) -> Person:
+    for field in PERSON_FIELDS:
+        if field in data:
+            setattr(person, field, data[field])
+    person.save(update_fields=[*PERSON_FIELDS])
+    return person
+
+
+def remove_person(*, person: Person) -> None:
+    """A person with registrations stays: rosters and invoices refer to them."""
+    try:
+        with transaction.atomic():
+            person.delete()
+    except ProtectedError as exc:
+        raise PersonInUse(str(person)) from exc
+
+
+@transaction.atomic
+def approve_families(*, families: Iterable[Family], by: User) -> int:
+    """Approve each family not yet approved and queue its approval email. Returns the count."""
+    now = timezone.now()
+    count = 0
+    for family in _lock(families):
+        if family.status == Family.Status.APPROVED:
+            continue
+        family.status = Family.Status.APPROVED
+        family.approved_by = by
+        family.approved_at = now
+        family.rejection_reason = ""
+        family.save(update_fields=["status", "approved_by", "approved_at", "rejection_reason"])
+        _queue_decision_email(family=family, template="family_approved")
+        count += 1
+    return count
+
+
+@transaction.atomic
+def reject_families(*, families: Iterable[Family], by: User, reason: str) -> int:
+    """Reject each family with the reason it will read in its email. Returns the count."""
+    reason = reason.strip()
+    if not reason:
+        raise ApprovalRefused("A rejection needs a reason.")
+    now = timezone.now()
+    count = 0
+    for family in _lock(families):
+        family.status = Family.Status.REJECTED
+        family.approved_by = by
+        family.approved_at = now
+        family.rejection_reason = reason
+        family.save(update_fields=["status", "approved_by", "approved_at", "rejection_reason"])
+        _queue_decision_email(family=family, template="family_rejected")
+        count += 1
+    return count
+
+
+def _lock(families: Iterable[Family]) -> list[Family]:
+    """Lock the rows so two clerks deciding at once do not send two emails."""
+    ids = [family.pk for family in families]
+    return list(
+        Family.objects.select_for_update().select_related("user").filter(pk__in=ids).order_by("pk")
+    )
+
+
+def _queue_decision_email(*, family: Family, template: str) -> None:
+    queue_email(
+        to=family.user.email,
+        template=template,
+        context={"family": family},
+        language=family.preferred_language,
+        kind=template,
+    )

@@ -1,0 +1,46 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import emails
+from .models import OutgoingEmail
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only: staff watch it and may push a stuck email again."""
+
+    list_display = ["created_at", "to", "subject", "kind", "language", "status", "attempts"]
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    actions = ["resend_now"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send again now"), permissions=["view"])
+    def resend_now(self, request, queryset):
+        """Failed emails go back to pending, then each is handed to Celery again."""
+        ids = list(queryset.exclude(status=OutgoingEmail.Status.SENT).values_list("pk", flat=True))
+        OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.FAILED).update(
+            status=OutgoingEmail.Status.PENDING, next_attempt_at=None
+        )
+        for email_id in ids:
+            emails.enqueue_delivery(email_id)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d email handed over for sending.",
+                "%(count)d emails handed over for sending.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,139 @@
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core import mail
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import Family
+from portal.models import OutgoingEmail
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:accounts_family_changelist")
+
+
+def _action(client, action, families, **extra):
+    data = {"action": action, ACTION_CHECKBOX_NAME: [f.pk for f in families], **extra}
+    return client.post(CHANGELIST, data)
+
+
+def test_staff_approve_in_bulk_and_each_family_gets_an_email_in_its_language(
+    staff_client, staff_user, django_capture_on_commit_callbacks
+):
+    french = factories.FamilyFactory(pending=True, preferred_language="fr")
+    english = factories.FamilyFactory(pending=True, preferred_language="en")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _action(staff_client, "approve", [french, english], index=0)
+
+    assert response.status_code == 302
+    french.refresh_from_db()
+    assert french.status == Family.Status.APPROVED
+    assert french.approved_by == staff_user
+    assert french.approved_at is not None
+    emails = {e.to: e for e in OutgoingEmail.objects.all()}
+    assert emails[french.user.email].subject == "Votre compte est approuvé"
+    assert emails[english.user.email].subject == "Your account is approved"
+    assert all(e.status == OutgoingEmail.Status.SENT for e in emails.values())
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(emails)
+
+
+def test_approving_an_approved_family_sends_no_second_email(staff_user):
+    family = factories.FamilyFactory()
+
+    assert services.approve_families(families=[family], by=staff_user) == 0
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_reject_action_asks_for_a_reason_first(staff_client):
+    family = factories.FamilyFactory(pending=True)
+
+    response = _action(staff_client, "reject", [family], index=0)
+
+    assert response.status_code == 200
+    assert "admin/accounts/family/reject.html" in [t.name for t in response.templates]
+    family.refresh_from_db()
+    assert family.status == Family.Status.PENDING
+
+
+def test_reject_without_a_reason_is_refused(staff_client):
+    family = factories.FamilyFactory(pending=True)
+
+    response = _action(staff_client, "reject", [family], reason="   ")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    family.refresh_from_db()
+    assert family.status == Family.Status.PENDING
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_reject_with_a_reason_emails_the_reason_in_the_family_language(
+    staff_client, staff_user, django_capture_on_commit_callbacks
+):
+    family = factories.FamilyFactory(pending=True, preferred_language="fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _action(staff_client, "reject", [family], reason="Adresse hors territoire")
+
+    assert response.status_code == 302
+    family.refresh_from_db()
+    assert family.status == Family.Status.REJECTED
+    assert family.rejection_reason == "Adresse hors territoire"
+    assert family.approved_by == staff_user
+    email = OutgoingEmail.objects.get(to=family.user.email)
+    assert email.subject == "Votre compte n'a pas été approuvé"
+    assert "Adresse hors territoire" in email.body_text
+    assert email.status == OutgoingEmail.Status.SENT
+
+
+def test_reject_service_refuses_an_empty_reason(staff_user):
+    family = factories.FamilyFactory(pending=True)
+
+    with pytest.raises(services.ApprovalRefused):
+        services.reject_families(families=[family], by=staff_user, reason="")
+
+
+def test_family_list_filters_and_search(staff_client):
+    verified = factories.FamilyFactory(pending=True, postal_code="G1A 1A1")
+    unverified = factories.FamilyFactory(pending=True, user=factories.UserFactory(verified=False))
+
+    by_status = staff_client.get(CHANGELIST, {"status__exact": "pending", "email_verified": "no"})
+    by_postal_code = staff_client.get(CHANGELIST, {"q": "G1A"})
+
+    assert list(by_status.context["cl"].queryset) == [unverified]
+    assert list(by_postal_code.context["cl"].queryset) == [verified]
+
+
+def test_staff_set_the_resident_flag_from_the_list(staff_client):
+    family = factories.FamilyFactory(is_resident=False)
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": family.pk,
+        "form-0-is_resident": "on",
+        "_save": "Save",
+    }
+
+    response = staff_client.post(CHANGELIST, data)
+
+    assert response.status_code == 302
+    family.refresh_from_db()
+    assert family.is_resident
+
+
+def test_outbox_admin_lists_and_resends(staff_client, django_capture_on_commit_callbacks):
+    from portal.emails import queue_rendered_email
+
+    email = queue_rendered_email(
+        to="x@example.org", subject="Test", body_text="Bonjour", language="fr", kind="test"
+    )
+    email.status = OutgoingEmail.Status.FAILED
+    email.save()
+    url = reverse("admin:portal_outgoingemail_changelist")
+
+    assert staff_client.get(url, {"status__exact": "failed"}).status_code == 200
+    staff_client.post(url, {"action": "resend_now", ACTION_CHECKBOX_NAME: [email.pk], "index": 0})
+
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.SENT

@@ -60,7 +60,10 @@ def register(request: HttpRequest) -> HttpResponse:
     template = "registrations/register.html"
     if request.htmx and not request.htmx.boosted:
         template += "#options"
-    return render(request, template, context, headers=response_headers)
+    response = render(request, template, context)
+    for name, value in response_headers.items():
+        response[name] = value
+    return response
 
 
 @approved_family_required
@@ -76,12 +79,9 @@ def cart_remove(request: HttpRequest, item_id: int) -> HttpResponse:
     services.remove_from_cart(family=request.family, item_id=item_id)
     if request.htmx:
         context = {"cart": selectors.cart_view(family=request.family)}
-        return render(
-            request,
-            "registrations/cart.html#cart_body",
-            context,
-            headers={"HX-Trigger": CART_CHANGED},
-        )
+        response = render(request, "registrations/cart.html#cart_body", context)
+        response["HX-Trigger"] = CART_CHANGED
+        return response
     return redirect("registrations:cart")
 
 

@@ -1,3 +1,5 @@
+import html
+
 from accounts.models import Family
 from registrations import services
 from registrations.models import Order
@@ -11,3 +13,8 @@ def paid_order(*, family: Family, items) -> Order:
     services.confirm_payment(order=order, provider_reference="test", amount=order.total)
     order.refresh_from_db()
     return order
+
+
+def text(response) -> str:
+    """The page's text with HTML entities decoded (Django escapes apostrophes)."""
+    return html.unescape(response.content.decode())

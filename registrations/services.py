@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -348,7 +349,7 @@ def _order_for_event(event: PaymentEvent) -> Order | None:
     if event.order_public_id:
         try:
             return orders.filter(public_id=event.order_public_id).first()
-        except Exception:  # not a UUID
+        except ValidationError:  # not a UUID: not one of ours
             return None
     if event.provider_reference:
         return orders.filter(provider_reference=event.provider_reference).first()
@@ -483,14 +484,10 @@ def _refund_at_provider(*, order: Order, amount: Decimal) -> None:
 
 
 def _remove_from_cart(*, order: Order, registrations: list[Registration]) -> None:
-    CartItem.objects.filter(
-        cart__family=order.family_id,
-        pk__in=[
-            item.pk
-            for item in CartItem.objects.filter(cart__family=order.family_id)
-            if (item.person_id, item.group_id) in {(r.person_id, r.group_id) for r in registrations}
-        ],
-    ).delete()
+    paid = Q(pk__in=[])
+    for registration in registrations:
+        paid |= Q(person_id=registration.person_id, group_id=registration.group_id)
+    CartItem.objects.filter(paid, cart__family=order.family_id).delete()
 
 
 def _email_family(*, order: Order, template: str, registrations: list[Registration]) -> None:

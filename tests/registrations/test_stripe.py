@@ -220,3 +220,12 @@ def test_success_page_and_webhook_racing_give_one_confirmation(settings, family,
     assert Payment.objects.filter(order=order).count() == 1
     assert OutgoingEmail.objects.filter(kind="order_confirmation").count() == 1
     assert json.dumps(list(order.registrations.values_list("status", flat=True))) == '["confirmed"]'
+
+
+def test_signed_event_naming_no_order_of_ours_is_acknowledged_and_ignored(client, order):
+    payload = session_event(order, "evt_9", "checkout.session.completed")
+    payload["data"]["object"]["metadata"] = {"order_id": "not-a-uuid"}
+    payload["data"]["object"]["client_reference_id"] = None
+    assert post_event(client, payload).status_code == 200
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING_PAYMENT

@@ -150,6 +150,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.sweep_pending_emails",
         "schedule": timedelta(minutes=1),
     },
+    "expire-stale-orders": {
+        "task": "registrations.tasks.expire_stale_orders",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Auth and allauth -------------------------------------------------------

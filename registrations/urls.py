@@ -6,5 +6,16 @@ app_name = "registrations"
 urlpatterns = [
     path("", views.register, name="register"),
     path("panier/", views.cart, name="cart"),
+    path("panier/badge/", views.cart_badge, name="cart_badge"),
+    path("panier/retirer/<int:item_id>/", views.cart_remove, name="cart_remove"),
     path("panier/payer/", views.checkout, name="checkout"),
+    path("commande/<uuid:public_id>/", views.order_detail, name="order_detail"),
+    path("commande/<uuid:public_id>/payer/", views.pay_order, name="pay_order"),
+    path(
+        "commande/<uuid:public_id>/paiement-simule/",
+        views.simulated_payment,
+        name="simulated_payment",
+    ),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("liste/<int:group_id>.csv", views.roster_csv, name="roster_csv"),
 ]

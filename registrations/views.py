@@ -1,19 +1,178 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Thin views: parse, call one service or selector, render. Every read is scoped by family."""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.gate import approved_family_required
+from activities.models import Group
+
+from . import selectors, services
+from .models import Order
+from .payments import InvalidSignature, PaymentEvent, get_provider
+from .payments.simulated import SimulatedProvider
+from .roster import roster_response
+
+CART_CHANGED = "cartChanged"
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @approved_family_required
 def register(request: HttpRequest) -> HttpResponse:
-    return render(request, "registrations/register.html")
+    """« S'inscrire »: pick a child, tick weeks and services, send them to the cart."""
+    children = selectors.children_of(family=request.family)
+    data = request.POST if request.method == "POST" else request.GET
+    person_id = _int(data.get("person"))
+    person = get_object_or_404(children, pk=person_id) if person_id else children.first()
+    context = {
+        "children": children,
+        "person": person,
+        "target_week": _int(request.GET.get("week")),
+        "target_group": _int(request.GET.get("group")),
+        "result": None,
+    }
+    response_headers = {}
+    if request.method == "POST" and person is not None:
+        ids = [pk for pk in map(_int, request.POST.getlist("groups")) if pk]
+        groups = list(Group.objects.filter(pk__in=ids))
+        if not groups:
+            context["error"] = _("Tick at least one group.")
+        else:
+            context["result"] = services.add_to_cart(
+                family=request.family, person=person, groups=groups
+            )
+            if context["result"].added:
+                response_headers["HX-Trigger"] = CART_CHANGED
+    if person is not None:
+        context["seasons"] = selectors.register_options(family=request.family, person=person)
+    template = "registrations/register.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#options"
+    response = render(request, template, context)
+    for name, value in response_headers.items():
+        response[name] = value
+    return response
 
 
 @approved_family_required
 def cart(request: HttpRequest) -> HttpResponse:
-    return render(request, "registrations/cart.html")
+    return render(
+        request, "registrations/cart.html", {"cart": selectors.cart_view(family=request.family)}
+    )
 
 
 @approved_family_required
+@require_POST
+def cart_remove(request: HttpRequest, item_id: int) -> HttpResponse:
+    services.remove_from_cart(family=request.family, item_id=item_id)
+    if request.htmx:
+        context = {"cart": selectors.cart_view(family=request.family)}
+        response = render(request, "registrations/cart.html#cart_body", context)
+        response["HX-Trigger"] = CART_CHANGED
+        return response
+    return redirect("registrations:cart")
+
+
+@require_GET
+def cart_badge(request: HttpRequest) -> HttpResponse:
+    """The header's « Panier » link, refreshed by htmx when the cart changes."""
+    return render(request, "registrations/_cart_badge.html")
+
+
+@approved_family_required
+@require_POST
 def checkout(request: HttpRequest) -> HttpResponse:
-    return render(request, "registrations/cart.html")
+    """« Payer »: hold what fits, tell the parent what does not, then go to the provider."""
+    try:
+        result = services.checkout(family=request.family, language=get_language()[:2])
+    except services.Busy as exc:
+        messages.warning(request, exc.message)
+        return redirect("registrations:cart")
+    except services.RegistrationError as exc:
+        messages.warning(request, exc.message)
+        return redirect("registrations:cart")
+    for item, refusal in result.refused:
+        messages.warning(
+            request,
+            _("%(person)s — %(group)s: %(reason)s")
+            % {"person": item.person, "group": item.group, "reason": refusal.message},
+        )
+    if result.order is None:
+        return redirect("registrations:cart")
+    if result.refused:  # told before paying: the parent decides to pay for the rest
+        return redirect("registrations:order_detail", public_id=result.order.public_id)
+    return _go_to_provider(request, result.order)
+
+
+def _go_to_provider(request: HttpRequest, order: Order) -> HttpResponse:
+    try:
+        return redirect(services.start_payment(order=order))
+    except services.RegistrationError as exc:
+        messages.error(request, exc.message)
+        return redirect("registrations:cart")
+
+
+@approved_family_required
+@require_POST
+def pay_order(request: HttpRequest, public_id) -> HttpResponse:
+    order = get_object_or_404(Order, public_id=public_id, family=request.family)
+    return _go_to_provider(request, order)
+
+
+@approved_family_required
+def order_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """The order's state; while awaiting the provider's news it polls itself with htmx."""
+    order = get_object_or_404(selectors.family_orders(family=request.family), public_id=public_id)
+    context = {"order": order, "now": timezone.now()}
+    if request.htmx:
+        return render(request, "registrations/order_detail.html#status", context)
+    return render(request, "registrations/order_detail.html", context)
+
+
+@approved_family_required
+def simulated_payment(request: HttpRequest, public_id) -> HttpResponse:
+    """« Paiement simulé »: Payer / Refuser go through the webhook's code path."""
+    order = get_object_or_404(
+        selectors.family_orders(family=request.family), public_id=public_id, provider="simulated"
+    )
+    if request.method == "POST":
+        outcome = {"pay": PaymentEvent.PAID, "decline": PaymentEvent.FAILED}.get(
+            request.POST.get("action")
+        )
+        if outcome is None:
+            return HttpResponseBadRequest()
+        services.handle_payment_event(event=SimulatedProvider.event(order, outcome=outcome))
+        if outcome == PaymentEvent.FAILED:
+            messages.info(request, _("Payment declined: nothing was charged."))
+        return redirect("registrations:order_detail", public_id=order.public_id)
+    return render(request, "registrations/simulated_payment.html", {"order": order})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Signed by Stripe; each event id handled once. Not behind the gate: Stripe calls it."""
+    try:
+        event = get_provider("stripe").parse_webhook(request)
+    except InvalidSignature:
+        return HttpResponseBadRequest("invalid signature")
+    services.handle_payment_event(event=event)
+    return HttpResponse("ok")
+
+
+@staff_member_required
+def roster_csv(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_object_or_404(Group, pk=group_id)
+    return roster_response(groups=[group])

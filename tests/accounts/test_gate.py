@@ -11,7 +11,13 @@ from tests import factories
 # Namespaces whose every page or action needs an approved family.
 PROTECTED_NAMESPACES = {"registrations", "waitlist"}
 # Public on purpose: Stripe calls the webhook; the simulated provider page stands for Stripe's.
-PUBLIC_URL_NAMES = {"registrations:stripe_webhook", "registrations:simulated_payment"}
+PUBLIC_URL_NAMES = {
+    "registrations:stripe_webhook",
+    "registrations:simulated_payment",
+    "registrations:cart_badge",  # the header badge: 0 for anyone without a cart
+}
+# Staff-only tools (the admin's login guards them, not the family gate).
+STAFF_URL_NAMES = {"registrations:roster_csv", "waitlist:offer_next"}
 APPROVAL_TEMPLATE = "accounts/approval_required.html"
 
 
@@ -38,7 +44,8 @@ def _sample_kwargs(pattern: URLPattern) -> dict:
 def protected_urls() -> list[str]:
     urls = set()
     for name, pattern in _walk(get_resolver().url_patterns):
-        if name.split(":")[0] in PROTECTED_NAMESPACES and name not in PUBLIC_URL_NAMES:
+        exempt = PUBLIC_URL_NAMES | STAFF_URL_NAMES
+        if name.split(":")[0] in PROTECTED_NAMESPACES and name not in exempt:
             urls.add(reverse(name, kwargs=_sample_kwargs(pattern)))
     return sorted(urls)
 
@@ -96,3 +103,24 @@ def test_approved_family_passes_the_gate(client, family, url):
     response = _request(client, url)
 
     assert APPROVAL_TEMPLATE not in [t.name for t in response.templates]
+
+
+def staff_urls() -> list[str]:
+    return sorted(
+        reverse(name, kwargs=_sample_kwargs(pattern))
+        for name, pattern in _walk(get_resolver().url_patterns)
+        if name in STAFF_URL_NAMES
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", staff_urls())
+def test_staff_tools_refuse_an_approved_parent(client, url):
+    family = factories.FamilyFactory()
+    client.force_login(family.user)
+
+    response = _request(client, url)
+
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("admin:login"))

@@ -1,0 +1,59 @@
+"""Roster CSV for camp coordinators: who comes, their health notes, who may pick them up."""
+
+import csv
+from collections.abc import Iterable
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from activities.models import Group
+
+from .models import Registration
+from .rules import age_on
+
+
+def roster_registrations(*, groups: Iterable[Group]):
+    return (
+        Registration.objects.filter(group__in=list(groups), status=Registration.Status.CONFIRMED)
+        .select_related("person__family", "group__activity", "group__week__season")
+        .order_by("group__week__number", "group__activity__name", "person__last_name")
+    )
+
+
+def roster_response(*, groups: Iterable[Group] = (), registrations=None) -> HttpResponse:
+    registrations = (
+        registrations if registrations is not None else roster_registrations(groups=groups)
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="roster.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 accents correctly with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Group"),
+            _("Week"),
+            _("Child"),
+            _("Age"),
+            _("Allergies"),
+            _("Medical notes"),
+            _("Authorised pick-up persons"),
+            _("Guardian"),
+            _("Guardian phone"),
+        ]
+    )
+    for r in registrations:
+        person, family = r.person, r.person.family
+        writer.writerow(
+            [
+                r.group.activity.name,
+                r.group.week.label,
+                f"{person.last_name}, {person.first_name}",
+                age_on(person.birth_date, r.group.week.season.age_reference_date),
+                person.allergies,
+                person.medical_notes,
+                " / ".join(person.authorized_pickups.splitlines()),
+                f"{family.guardian_first_name} {family.guardian_last_name}",
+                family.phone,
+            ]
+        )
+    return response

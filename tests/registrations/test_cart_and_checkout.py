@@ -1,0 +1,253 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal.models import OutgoingEmail
+from registrations import services
+from registrations.models import CartItem, Order, Registration
+from registrations.payments import ProviderError
+from tests import factories
+
+from .helpers import text
+
+CART = reverse("registrations:cart")
+CHECKOUT = reverse("registrations:checkout")
+
+
+@pytest.fixture(autouse=True)
+def french():
+    with translation.override("fr"):
+        yield
+
+
+def test_cart_groups_items_by_child_with_the_familys_price_and_total(
+    parent_client, family, lea, noah, camp, daycare
+):
+    family.is_resident = False
+    family.save()
+    services.add_to_cart(family=family, person=lea, groups=[camp, daycare])
+    services.add_to_cart(family=family, person=noah, groups=[camp])
+    page = text(parent_client.get(CART))
+    assert "Vos activités ne sont pas réservées tant que vous n'avez pas payé votre panier." in page
+    assert page.index("Léa") < page.index("Noah")
+    assert "260,00 $" in page and "60,00 $" in page
+    assert "580,00 $" in page  # 260 + 60 + 260
+
+
+def test_cart_flags_an_item_that_became_full(parent_client, family, lea, camp):
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    camp.capacity = 0
+    camp.save()
+    page = text(parent_client.get(CART))
+    assert "Complet" in page and "Ce groupe est complet" in page
+
+
+def test_cart_flags_a_service_whose_camp_was_removed(parent_client, family, lea, camp, daycare):
+    services.add_to_cart(family=family, person=lea, groups=[camp, daycare])
+    item = CartItem.objects.get(group=camp)
+    response = parent_client.post(
+        reverse("registrations:cart_remove", args=[item.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.headers["HX-Trigger"] == "cartChanged"
+    assert "demande un camp la même semaine" in text(response)
+
+
+def test_removing_another_familys_item_does_nothing(parent_client, camp):
+    other = factories.FamilyFactory()
+    child = factories.PersonFactory(family=other)
+    services.add_to_cart(family=other, person=child, groups=[camp])
+    item = CartItem.objects.get()
+    parent_client.post(reverse("registrations:cart_remove", args=[item.pk]))
+    assert CartItem.objects.filter(pk=item.pk).exists()
+
+
+def test_badge_endpoint_shows_the_count(parent_client, family, lea, camp):
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    html = text(parent_client.get(reverse("registrations:cart_badge")))
+    assert 'class="cart-badge__count"' in html and ">1</span>" in html
+
+
+def test_checkout_holds_every_item_and_sends_to_the_simulated_page(
+    parent_client, family, lea, camp, daycare
+):
+    services.add_to_cart(family=family, person=lea, groups=[camp, daycare])
+    response = parent_client.post(CHECKOUT)
+    order = Order.objects.get()
+    assert response.url == reverse("registrations:simulated_payment", args=[order.public_id])
+    assert order.status == Order.Status.PENDING_PAYMENT
+    assert order.total == Decimal("225.00")
+    held = Registration.objects.filter(order=order, status=Registration.Status.HELD)
+    assert held.count() == 2
+    assert {r.kind for r in held} == {"camp", "daycare"}
+    assert all(r.hold_expires_at == order.hold_expires_at for r in held)
+    assert CartItem.objects.count() == 2  # emptied only when paid
+
+
+def test_item_that_no_longer_fits_stays_in_the_cart_and_the_parent_is_told_before_paying(
+    parent_client, family, lea, noah, camp, other_camp
+):
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    services.add_to_cart(family=family, person=noah, groups=[other_camp])
+    other_camp.capacity = 0
+    other_camp.save()
+    response = parent_client.post(CHECKOUT, follow=True)
+    order = Order.objects.get()
+    assert response.redirect_chain[-1][0] == reverse(
+        "registrations:order_detail", args=[order.public_id]
+    )
+    assert "Ce groupe est complet" in text(response)
+    assert [r.group for r in order.registrations.all()] == [camp]
+    assert CartItem.objects.filter(group=other_camp).exists()
+
+
+def test_nothing_fits_means_no_order(parent_client, family, lea, camp):
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    camp.capacity = 0
+    camp.save()
+    response = parent_client.post(CHECKOUT, follow=True)
+    assert not Order.objects.exists()
+    assert "Ce groupe est complet" in text(response)
+
+
+def test_a_new_checkout_replaces_the_unpaid_one(family, lea, camp):
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    first = services.checkout(family=family).order
+    second = services.checkout(family=family).order
+    first.refresh_from_db()
+    assert first.status == Order.Status.CANCELLED
+    assert second.registrations.get().status == Registration.Status.HELD
+
+
+def test_stale_expired_hold_of_the_family_is_cleared_before_checkout(family, lea, camp):
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    first = services.checkout(family=family, now=timezone.now() - timedelta(hours=1)).order
+    second = services.checkout(family=family).order
+    first.refresh_from_db()
+    assert first.status == Order.Status.EXPIRED
+    assert second is not None
+
+
+def test_provider_failure_releases_the_holds_and_says_so(
+    parent_client, family, lea, camp, monkeypatch
+):
+    from registrations.payments.simulated import SimulatedProvider
+
+    def broken(self, order):
+        raise ProviderError("timeout")
+
+    monkeypatch.setattr(SimulatedProvider, "start_checkout", broken)
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    response = parent_client.post(CHECKOUT, follow=True)
+    order = Order.objects.get()
+    assert order.status == Order.Status.CANCELLED
+    assert not Registration.objects.occupying().exists()
+    assert "Le service de paiement n'a pas répondu" in text(response)
+    assert CartItem.objects.count() == 1
+
+
+def test_simulated_pay_confirms_and_queues_one_confirmation_email(
+    parent_client, family, lea, camp, daycare
+):
+    services.add_to_cart(family=family, person=lea, groups=[camp, daycare])
+    parent_client.post(CHECKOUT)
+    order = Order.objects.get()
+    url = reverse("registrations:simulated_payment", args=[order.public_id])
+    assert "Paiement simulé" in text(parent_client.get(url))
+    response = parent_client.post(url, {"action": "pay"}, follow=True)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert set(order.registrations.values_list("status", flat=True)) == {"confirmed"}
+    assert not CartItem.objects.exists()
+    assert order.payments.get().amount == order.total
+    page = text(response)
+    assert "courriel de confirmation" in page and "courriels indésirables" in page
+    email = OutgoingEmail.objects.get()
+    assert email.to == family.user.email
+    assert order.number in email.subject
+    for expected in ("Léa", "Camp Aventure", "Service de garde", "Semaine 1", "225,00", "555-0100"):
+        assert expected in email.body_text
+
+
+def test_simulated_decline_releases_the_holds(parent_client, family, lea, camp):
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    parent_client.post(CHECKOUT)
+    order = Order.objects.get()
+    url = reverse("registrations:simulated_payment", args=[order.public_id])
+    parent_client.post(url, {"action": "decline"})
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert not Registration.objects.occupying().exists()
+    assert CartItem.objects.count() == 1
+
+
+def test_a_family_cannot_see_or_pay_another_familys_order(parent_client, camp):
+    other = factories.FamilyFactory()
+    child = factories.PersonFactory(family=other)
+    services.add_to_cart(family=other, person=child, groups=[camp])
+    order = services.checkout(family=other).order
+    for name in ("order_detail", "simulated_payment"):
+        assert (
+            parent_client.get(reverse(f"registrations:{name}", args=[order.public_id])).status_code
+            == 404
+        )
+    pay = reverse("registrations:simulated_payment", args=[order.public_id])
+    assert parent_client.post(pay, {"action": "pay"}).status_code == 404
+    assert (
+        parent_client.post(reverse("registrations:pay_order", args=[order.public_id])).status_code
+        == 404
+    )
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING_PAYMENT
+
+
+def test_order_page_polls_while_awaiting_the_provider(parent_client, family, lea, camp):
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    order = services.checkout(family=family).order
+    order.provider_reference = "cs_test"
+    order.save()
+    url = reverse("registrations:order_detail", args=[order.public_id])
+    partial = text(parent_client.get(url, headers={"HX-Request": "true"}))
+    assert 'hx-trigger="every 2s"' in partial and "<html" not in partial
+    services.confirm_payment(order=order, provider_reference="cs_test", amount=order.total)
+    partial = text(parent_client.get(url, headers={"HX-Request": "true"}))
+    assert "every 2s" not in partial and "confirmée" in partial
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkout_while_the_group_is_locked_elsewhere_says_busy(settings, family, lea, camp):
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("lock_timeout needs PostgreSQL")
+    from django.test import Client
+
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    other = psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname=db["NAME"],
+        password=db["PASSWORD"] or None,
+        autocommit=False,
+    )
+    try:
+        other.execute("SELECT id FROM activities_group WHERE id = %s FOR UPDATE", [camp.pk])
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        client = Client()
+        client.force_login(family.user)
+        with translation.override("fr"):
+            response = client.post(CHECKOUT, follow=True)
+        assert response.status_code == 200
+        assert "réessayer dans quelques secondes" in text(response)
+        assert not Order.objects.exists()
+    finally:
+        other.rollback()
+        other.close()
+        with connections["default"].cursor() as cursor:
+            cursor.execute("RESET lock_timeout")

@@ -1,0 +1,86 @@
+"""A real race on PostgreSQL: many families check out the last places of a group at once."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from registrations import services
+from registrations.models import Registration
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FAMILIES = 6
+PLACES_LEFT = 2
+
+
+@pytest.fixture
+def crowd():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent connections need PostgreSQL")
+    camp = factories.GroupFactory(capacity=PLACES_LEFT + 3)
+    for _ in range(3):  # places already sold
+        factories.RegistrationFactory(group=camp)
+    families = []
+    for _ in range(FAMILIES):
+        family = factories.FamilyFactory()
+        child = factories.PersonFactory(family=family)
+        services.add_to_cart(family=family, person=child, groups=[camp])
+        families.append(family)
+    return camp, families
+
+
+def run_at_once(families, before=None):
+    """Every family presses « Payer » at the same instant, each on its own connection."""
+    start = threading.Barrier(len(families))
+    results, errors = [], []
+
+    def press_pay(family):
+        try:
+            start.wait(timeout=10)
+            results.append(services.checkout(family=family))
+        except Exception as exc:  # reported below, the thread must not die silently
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=press_pay, args=(f,)) for f in families]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+def held_in(camp) -> int:
+    return Registration.objects.filter(group=camp, status=Registration.Status.HELD).count()
+
+
+def test_exactly_the_last_places_are_held_and_the_others_are_told_full(crowd):
+    camp, families = crowd
+    results = run_at_once(families)
+    assert held_in(camp) == PLACES_LEFT
+    winners = [r for r in results if r.order is not None]
+    losers = [r for r in results if r.order is None]
+    assert len(winners) == PLACES_LEFT
+    assert len(losers) == FAMILIES - PLACES_LEFT
+    assert all(refusal.code == "full" for r in losers for _item, refusal in r.refused)
+
+
+def test_control_without_locks_oversells_so_the_test_can_see_a_race(crowd, monkeypatch):
+    camp, families = crowd
+    monkeypatch.setattr(services, "LOCKING_ENABLED", False)
+    # Every checkout reads availability before any of them writes: the worst interleaving.
+    read_barrier = threading.Barrier(len(families))
+    real_availability = services.group_availability
+
+    def availability_then_wait(**kwargs):
+        result = real_availability(**kwargs)
+        read_barrier.wait(timeout=10)
+        return result
+
+    monkeypatch.setattr(services, "group_availability", availability_then_wait)
+    run_at_once(families)
+    assert held_in(camp) > PLACES_LEFT  # oversold: exactly what the locks prevent

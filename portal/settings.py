@@ -150,6 +150,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.sweep_pending_emails",
         "schedule": timedelta(minutes=1),
     },
+    "expire-waitlist-offers": {
+        "task": "waitlist.tasks.expire_waitlist_offers",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Auth and allauth -------------------------------------------------------

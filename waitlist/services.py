@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import timezone
@@ -53,9 +53,15 @@ def join_waitlist(
     addons = list(addons)
     _check_can_join(family=family, person=person, group=group, addons=addons)
     with transaction.atomic():
-        entry = WaitlistEntry.objects.create(
-            family=family, person=person, group=group, language=family.preferred_language
-        )
+        try:
+            with transaction.atomic():
+                entry = WaitlistEntry.objects.create(
+                    family=family, person=person, group=group, language=family.preferred_language
+                )
+        except IntegrityError as exc:  # a double click raced past the check above
+            raise WaitlistRefused(
+                _("%(person)s is already on the waiting list of this group.") % {"person": person}
+            ) from exc
         entry.addons.set(addons)
         WaitlistEvent.objects.create(entry=entry, action="joined", actor=family.user)
         position, total = waiting_position(entry=entry)

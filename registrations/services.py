@@ -332,6 +332,8 @@ def expire_stale_orders(
             now=now,
         )
     _expire_at_provider(expired)
+    for order in expired:
+        signals.order_released.send(sender=Order, order=order)
     return len(expired)
 
 

@@ -28,7 +28,6 @@ def test_parent_sees_the_live_position_and_leaves_the_waiting_list(page):
     assert entry.status == WaitlistEntry.Status.CANCELLED
 
 
-@pytest.mark.skip(reason="needs the registration page; enabled at integration")
 def test_parent_joins_staff_promotes_in_admin_and_parent_pays_through_the_emailed_link(page):
     """Full flow of issue 5 across the registration engineer's pages."""
     from portal.models import OutgoingEmail
@@ -56,17 +55,20 @@ def test_parent_joins_staff_promotes_in_admin_and_parent_pays_through_the_emaile
     login(page, staff.email, factories.PASSWORD)
     page.goto("/admin/waitlist/waitlistentry/")
     page.locator(f"input[name='_selected_action'][value='{entry.pk}']").check()
-    page.get_by_label("Action").select_option("offer_place_action")
+    page.locator("select[name=action]").select_option("offer_place_action")
     page.get_by_role("button", name="Envoyer").click()
-    page.get_by_text("place offerte").wait_for()
+    page.locator("li.success").wait_for()
+    assert "place offerte" in page.locator("li.success").inner_text().lower()
     page.get_by_role("button", name="Déconnexion").click()
 
     # 3. The parent pays through the link in the offer email.
     email = OutgoingEmail.objects.get(kind="waitlist_offer", to=family.user.email)
-    link = next(word for word in email.body_text.split() if "/payer/" in word)
+    link = next(word for word in email.body_text.split() if "/inscription/commande/" in word)
     login(page, family.user.email, factories.PASSWORD)
     page.goto(urlsplit(link).path)
-    page.get_by_role("button", name="Payer").click()
+    page.get_by_role("button", name="Payer").click()  # the order page
+    page.get_by_role("heading", name="Paiement simulé").wait_for()
+    page.get_by_role("button", name="Payer").click()  # the simulated provider
     page.get_by_text("confirmée").first.wait_for()
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.ACCEPTED

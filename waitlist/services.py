@@ -410,6 +410,12 @@ def _offer_group_ids(entry: WaitlistEntry) -> list[int]:
     return ids
 
 
+def place_freed(*, group: Group) -> None:
+    """A place came back outside an order (capacity raised): the waiting line first."""
+    if WaitlistEntry.objects.filter(group=group, status=Status.WAITING).exists():
+        _after_place_freed(group=group)
+
+
 def _after_place_freed(*, group: Group) -> None:
     """A place came back: the next family gets it (automatic promotion) or staff are told."""
     season = Group.objects.select_related("week__season").get(pk=group.pk).week.season

@@ -72,3 +72,28 @@ def test_an_expired_cart_hold_sends_the_place_to_the_waiting_line(full_group):
     assert registrations.expire_stale_orders() >= 1
 
     assert OutgoingEmail.objects.filter(kind="waitlist_staff_free_places").exists()
+
+
+def test_raising_capacity_tells_staff_that_families_wait(full_group):
+    from activities.services import change_capacity
+
+    waiting_entry(full_group)
+
+    change_capacity(group=full_group, capacity=2)
+
+    assert OutgoingEmail.objects.filter(kind="waitlist_staff_free_places").count() == 1
+
+
+def test_offer_next_is_an_action_of_the_group_admin(full_group, staff_client):
+    entry = waiting_entry(full_group)
+    full_group.registrations.update(status=Registration.Status.CANCELLED)
+
+    response = staff_client.post(
+        "/admin/activities/group/",
+        {"action": "offer_next_action", "_selected_action": [full_group.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.OFFERED

@@ -6,6 +6,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from waitlist.admin import offer_next_action
+
 from .forms import GenerateGroupsForm, GroupAdminForm
 from .models import Activity, Group, Season, Week
 from .selectors import availability_of, with_availability
@@ -75,9 +77,11 @@ class GroupAdmin(admin.ModelAdmin):
         "price_nonresident",
         "capacity",
         "fill_rate",
+        "free_places",
         "waiting",
     )
     list_display_links = ("activity",)
+    actions = [offer_next_action]
     list_editable = ("capacity",)
     list_filter = ("week__season", "week", "activity__kind", "activity")
     list_select_related = ("activity", "week", "week__season")
@@ -101,6 +105,10 @@ class GroupAdmin(admin.ModelAdmin):
             return f"{availability.taken} / 0"
         percent = round(100 * availability.taken / availability.capacity)
         return f"{availability.taken} / {availability.capacity} ({percent} %)"
+
+    @admin.display(description=_("Free places"))
+    def free_places(self, group: Group) -> int:
+        return availability_of(group).free
 
     @admin.display(description=_("Waiting"))
     def waiting(self, group: Group) -> int:

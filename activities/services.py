@@ -83,6 +83,12 @@ def change_capacity(*, group: Group, capacity: int) -> Group:
     with busy_on_lock_timeout(), transaction.atomic():
         lock_groups([group.pk])
         check_capacity(group=group, capacity=capacity)
+        raised = capacity > Group.objects.get(pk=group.pk).capacity
         Group.objects.filter(pk=group.pk).update(capacity=capacity)
     group.capacity = capacity
+    if raised:
+        # New places go to the families waiting first: staff are told (or it auto-promotes).
+        from waitlist.services import place_freed
+
+        place_freed(group=group)
     return group

@@ -154,6 +154,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.expire_stale_orders",
         "schedule": timedelta(minutes=1),
     },
+    "expire-waitlist-offers": {
+        "task": "waitlist.tasks.expire_waitlist_offers",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Auth and allauth -------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Family, Person
 from activities.models import Activity, Group
-from activities.selectors import Availability
+from activities.selectors import Availability, registration_open_at
 
 from .models import CartItem, Registration
 
@@ -49,8 +49,7 @@ def age_on(birth_date: date, on: date) -> int:
 
 def opening_of(group: Group, *, family: Family) -> datetime:
     """Residents have their own, earlier, opening time."""
-    season = group.week.season
-    return season.opens_at if family.is_resident else season.opens_at_nonresident
+    return registration_open_at(season=group.week.season, is_resident=family.is_resident)
 
 
 @dataclass

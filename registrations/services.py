@@ -19,7 +19,7 @@ from activities.selectors import group_availability
 from portal.emails import queue_email
 from portal.locking import Busy, busy_on_lock_timeout, lock_groups
 
-from . import rules
+from . import rules, signals
 from .models import Cart, CartItem, Order, Payment, Registration, WebhookEvent
 from .payments import PaymentEvent, ProviderError, get_provider
 
@@ -163,14 +163,36 @@ def hold_places(
     if not fitted:
         return HoldResult(order=None, held=[], refused=refused)
     hold_until = hold_until or now + timedelta(minutes=settings.HOLD_MINUTES)
-    prices = [group.price_for(is_resident=family.is_resident) for _person, group in fitted]
+    order, held = create_held_order(
+        family=family,
+        items=fitted,
+        source=source,
+        hold_until=hold_until,
+        language=language or family.preferred_language,
+    )
+    return HoldResult(order=order, held=held, refused=refused)
+
+
+def create_held_order(
+    *,
+    family: Family,
+    items: list[tuple[Person, Group]],
+    source: str,
+    hold_until: datetime,
+    language: str,
+) -> tuple[Order, list[Registration]]:
+    """Write a pending Order and its ``held`` registrations, priced for the family.
+
+    The caller has locked the groups and checked the places (checkout, waitlist offer).
+    """
+    prices = [group.price_for(is_resident=family.is_resident) for _person, group in items]
     order = Order.objects.create(
         family=family,
         source=source,
         total=sum(prices, Decimal("0")),
         provider=settings.PAYMENT_PROVIDER,
         hold_expires_at=hold_until,
-        language=language or family.preferred_language,
+        language=language,
     )
     held = Registration.objects.bulk_create(
         Registration(
@@ -183,9 +205,9 @@ def hold_places(
             price=price,
             hold_expires_at=hold_until,
         )
-        for (person, group), price in zip(fitted, prices, strict=True)
+        for (person, group), price in zip(items, prices, strict=True)
     )
-    return HoldResult(order=order, held=held, refused=refused)
+    return order, held
 
 
 def _close_pending_orders(orders, *, now: datetime) -> list[Order]:
@@ -290,6 +312,7 @@ def release_order(*, order: Order, status: str, now: datetime | None = None) -> 
             status=Registration.Status.CANCELLED, cancelled_at=now
         )
     order.status = status
+    signals.order_released.send(sender=Order, order=locked)
     return True
 
 
@@ -309,6 +332,8 @@ def expire_stale_orders(
             now=now,
         )
     _expire_at_provider(expired)
+    for order in expired:
+        signals.order_released.send(sender=Order, order=order)
     return len(expired)
 
 
@@ -404,6 +429,7 @@ def confirm_payment(
         )
         _remove_from_cart(order=order, registrations=registrations)
         _email_family(order=order, template="order_confirmation", registrations=registrations)
+    signals.order_paid.send(sender=Order, order=order)
     return "confirmed"
 
 
@@ -474,6 +500,7 @@ def _refund_late_payment(
         )
     _email_family(order=order, template="order_late_refund", registrations=registrations)
     transaction.on_commit(lambda: _refund_at_provider(order=order, amount=amount))
+    transaction.on_commit(lambda: signals.order_released.send(sender=Order, order=order))
 
 
 def _refund_at_provider(*, order: Order, amount: Decimal) -> None:
@@ -534,4 +561,5 @@ def cancel_and_refund(*, order: Order, by, now: datetime | None = None) -> str:
         )
         logger.info("Order %s cancelled and refunded by %s", order, by)
         _email_family(order=order, template="order_cancelled", registrations=registrations)
+    signals.order_released.send(sender=Order, order=order)
     return "refunded"

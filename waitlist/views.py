@@ -1,9 +1,122 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Waiting-list pages: thin views over waitlist.services, scoped by request.family."""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.gate import approved_family_required
+from activities.models import Group
+from portal.locking import Busy
+
+from . import selectors, services
+from .models import WaitlistEntry
 
 
 @approved_family_required
 def entries(request: HttpRequest) -> HttpResponse:
     return render(request, "waitlist/entries.html")
+
+
+@require_POST
+@approved_family_required
+def join(request: HttpRequest) -> HttpResponse:
+    person = get_object_or_404(request.family.persons, pk=_int(request.POST.get("person")))
+    group = get_object_or_404(
+        Group.objects.select_related("activity", "week__season"),
+        pk=_int(request.POST.get("group")),
+    )
+    # From the join form: ``addons``; from « S'inscrire »: the week's services ticked there.
+    addon_ids = [_int(value) for value in request.POST.getlist("addons")]
+    addons = Group.objects.filter(pk__in=[pk for pk in addon_ids if pk])
+    if not addon_ids:
+        ticked = [_int(value) for value in request.POST.getlist("groups")]
+        addons = Group.objects.filter(
+            pk__in=[pk for pk in ticked if pk],
+            week=group.week_id,
+            activity__kind__in=("daycare", "transport"),
+        )
+    addons = addons.select_related("activity")
+    entry = None
+    try:
+        entry = services.join_waitlist(
+            family=request.family, person=person, group=group, addons=addons
+        )
+    except (services.WaitlistRefused, Busy) as refusal:
+        message, level = str(refusal.message), messages.ERROR
+    else:
+        position, total = selectors.waiting_position(entry=entry)
+        message = _("%(person)s is on the waiting list of %(group)s (%(position)s).") % {
+            "person": person.first_name,
+            "group": group,
+            "position": selectors.position_label(position, total),
+        }
+        level = messages.SUCCESS
+    if request.htmx:
+        context = {
+            "entry": entry,
+            "message": message,
+            "person": person,
+            "group": group,
+            "inline": bool(request.POST.get("inline")),
+        }
+        context["addon_groups"] = Group.objects.filter(
+            week=group.week_id, activity__kind__in=("daycare", "transport")
+        ).select_related("activity")
+        return render(request, "waitlist/_join_result.html", context)
+    messages.add_message(request, level, message)
+    return _back(request)
+
+
+@require_POST
+@approved_family_required
+def leave(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = get_object_or_404(WaitlistEntry, pk=entry_id, family=request.family)
+    was_offered = entry.status == WaitlistEntry.Status.OFFERED
+    try:
+        services.leave_waitlist(family=request.family, entry=entry)
+    except (services.WaitlistRefused, Busy) as refusal:
+        messages.error(request, str(refusal.message))
+    else:
+        if was_offered:
+            messages.success(
+                request, _("You declined the offer: the place goes to the next family.")
+            )
+        else:
+            messages.success(request, _("You left the waiting list."))
+    return _back(request)
+
+
+@require_POST
+@staff_member_required
+def offer_next(request: HttpRequest) -> HttpResponse:
+    """Staff: offer the place to the first family in line for a group ("Offer to the next")."""
+    group = get_object_or_404(Group, pk=_int(request.POST.get("group")))
+    try:
+        order = services.offer_next(group=group, by=request.user)
+    except (services.WaitlistRefused, Busy) as refusal:
+        messages.error(request, str(refusal.message))
+    else:
+        messages.success(request, _("Place offered: order %(order)s.") % {"order": order.number})
+    return _back(request, default=reverse("admin:waitlist_waitlistentry_changelist"))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _back(request: HttpRequest, default: str | None = None) -> HttpResponseRedirect:
+    """Back where the form was (a safe local URL), else the dossier."""
+    target = request.POST.get("next") or request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default or reverse("accounts:dossier")
+    return HttpResponseRedirect(target)

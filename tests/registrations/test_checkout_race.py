@@ -3,11 +3,12 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from registrations import services
 from registrations.models import Registration
 from tests import factories
+from tests.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,25 +32,9 @@ def crowd():
     return camp, families
 
 
-def run_at_once(families, before=None):
+def run_at_once(families):
     """Every family presses « Payer » at the same instant, each on its own connection."""
-    start = threading.Barrier(len(families))
-    results, errors = [], []
-
-    def press_pay(family):
-        try:
-            start.wait(timeout=10)
-            results.append(services.checkout(family=family))
-        except Exception as exc:  # reported below, the thread must not die silently
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=press_pay, args=(f,)) for f in families]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = run_concurrently(lambda family: services.checkout(family=family), families)
     assert not errors, errors
     return results
 

@@ -1,13 +1,12 @@
 """Stripe Checkout and webhooks, through the real SDK with HTTP stubbed at the requests layer."""
 
 import json
-import threading
 from urllib.parse import parse_qs
 
 import pytest
 import responses
 import stripe
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from registrations import services
 from registrations.models import Order, Payment, Registration, WebhookEvent
 from registrations.payments import PaymentEvent, ProviderError, get_provider
 from registrations.payments.simulated import SimulatedProvider
+from tests.concurrency import run_concurrently
 
 from .stripe_helpers import WEBHOOK_SECRET, session_event, signed
 
@@ -201,21 +201,10 @@ def test_success_page_and_webhook_racing_give_one_confirmation(settings, family,
         SimulatedProvider.event(order, outcome=PaymentEvent.PAID),  # the return page
         SimulatedProvider.event(order, outcome=PaymentEvent.PAID),  # the webhook
     ]
-    barrier = threading.Barrier(len(events))
-    outcomes = []
-
-    def deliver(event):
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(services.handle_payment_event(event=event))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=deliver, args=(event,)) for event in events]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes, errors = run_concurrently(
+        lambda event: services.handle_payment_event(event=event), events
+    )
+    assert not errors, errors
     assert sorted(outcomes) == ["already", "confirmed"]
     assert Payment.objects.filter(order=order).count() == 1
     assert OutgoingEmail.objects.filter(kind="order_confirmation").count() == 1

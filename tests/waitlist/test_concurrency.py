@@ -1,0 +1,82 @@
+"""Two staff members promote two families for one free place at the same moment."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from registrations.models import Order
+from waitlist.models import WaitlistEntry
+from waitlist.services import WaitlistRefused, offer_place
+
+from .conftest import free_a_place, waiting_entry
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_promoting_for_one_free_place_give_one_offer_and_one_clear_refusal(
+    full_group,
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("real row locks need PostgreSQL (set DATABASE_URL)")
+    entries = [waiting_entry(full_group), waiting_entry(full_group)]
+    free_a_place(full_group)
+    barrier = threading.Barrier(len(entries))
+    outcomes: list[object] = []
+
+    def promote(entry: WaitlistEntry) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(offer_place(entry=entry))
+        except WaitlistRefused as refusal:
+            outcomes.append(refusal)
+        finally:
+            connections.close_all()  # each thread has its own connection
+
+    threads = [threading.Thread(target=promote, args=(entry,)) for entry in entries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    offers = [o for o in outcomes if isinstance(o, Order)]
+    refusals = [o for o in outcomes if isinstance(o, WaitlistRefused)]
+    assert len(offers) == 1 and len(refusals) == 1, outcomes
+    assert "aucune place n'est libre" in str(refusals[0])
+    assert WaitlistEntry.objects.filter(status="offered").count() == 1
+    assert Order.objects.filter(source=Order.Source.WAITLIST_OFFER).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_group_lock_the_same_race_overbooks(full_group, monkeypatch):
+    """Proves the race test can see a race: with no lock both read "1 free" and both offer."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real row locks need PostgreSQL (set DATABASE_URL)")
+    from waitlist import services
+
+    entries = [waiting_entry(full_group), waiting_entry(full_group)]
+    free_a_place(full_group)
+    both_have_read = threading.Barrier(len(entries))
+    real_availability = services.group_availability
+
+    def read_then_wait(**kwargs):
+        places = real_availability(**kwargs)
+        both_have_read.wait(timeout=10)
+        return places
+
+    monkeypatch.setattr(services, "lock_groups", lambda ids: [])
+    monkeypatch.setattr(services, "group_availability", read_then_wait)
+    outcomes: list[object] = []
+
+    def promote(entry: WaitlistEntry) -> None:
+        try:
+            outcomes.append(offer_place(entry=entry))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=promote, args=(entry,)) for entry in entries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len([o for o in outcomes if isinstance(o, Order)]) == 2

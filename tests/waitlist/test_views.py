@@ -1,0 +1,150 @@
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from registrations.models import Order
+from tests import factories
+from waitlist.models import WaitlistEntry
+
+from .conftest import free_a_place, waiting_entry
+
+pytestmark = pytest.mark.django_db
+JOIN = reverse("waitlist:join")
+
+
+def test_joining_from_the_page_redirects_back_with_the_position(parent_client, child, full_group):
+    response = parent_client.post(
+        JOIN,
+        {"person": child.pk, "group": full_group.pk, "next": "/inscription/"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[0][0] == "/inscription/"
+    assert WaitlistEntry.objects.filter(person=child, group=full_group, status="waiting").exists()
+    assert "1er sur 1" in response.content.decode()
+
+
+def test_joining_with_htmx_answers_with_the_partial(parent_client, child, full_group):
+    response = parent_client.post(
+        JOIN, {"person": child.pk, "group": full_group.pk}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert 'role="status"' in response.content.decode()
+    assert WaitlistEntry.objects.filter(person=child).exists()
+
+
+def test_a_refusal_is_shown_as_a_message_not_an_error(parent_client, child):
+    open_group = factories.GroupFactory(capacity=10)
+
+    response = parent_client.post(JOIN, {"person": child.pk, "group": open_group.pk}, follow=True)
+
+    assert response.status_code == 200
+    assert "inscrivez-vous normalement" in response.content.decode()
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_joining_with_another_family_child_is_a_404(parent_client, full_group):
+    stranger = factories.PersonFactory()
+
+    response = parent_client.post(JOIN, {"person": stranger.pk, "group": full_group.pk})
+
+    assert response.status_code == 404
+
+
+def test_garbage_ids_are_a_404_not_a_500(parent_client):
+    assert parent_client.post(JOIN, {"person": "abc", "group": ""}).status_code == 404
+
+
+def test_a_family_cannot_leave_another_family_entry(parent_client, full_group):
+    foreign = waiting_entry(full_group)
+
+    response = parent_client.post(reverse("waitlist:leave", args=[foreign.pk]))
+
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == WaitlistEntry.Status.WAITING
+
+
+def test_leaving_the_list_from_my_file(parent_client, family, child, full_group):
+    entry = waiting_entry(full_group, family=family, person=child)
+
+    response = parent_client.post(reverse("waitlist:leave", args=[entry.pk]))
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.CANCELLED
+
+
+def test_pending_family_is_stopped_at_the_gate(client, full_group):
+    family = factories.FamilyFactory(pending=True)
+    person = factories.PersonFactory(family=family)
+    client.force_login(family.user)
+
+    response = client.post(JOIN, {"person": person.pk, "group": full_group.pk})
+
+    assert response.status_code == 403
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client):
+    assert client.post(JOIN).status_code == 302
+    assert client.get(reverse("waitlist:entries")).status_code == 302
+
+
+def test_join_is_post_only(parent_client):
+    assert parent_client.get(JOIN).status_code == 405
+
+
+def test_dossier_section_shows_position_status_deadline_and_pay_link(
+    parent_client, family, child, full_group
+):
+    waiting = waiting_entry(full_group, family=family, person=child)
+    other_group = factories.GroupFactory(capacity=1)
+    factories.RegistrationFactory(group=other_group)
+    offered = waiting_entry(other_group, family=family, person=family.persons.last())
+    free_a_place(other_group)
+    from waitlist.services import offer_place
+
+    order = offer_place(entry=offered)
+
+    html = parent_client.get(reverse("waitlist:entries")).content.decode()
+
+    assert "1er sur 1" in html
+    assert "Quitter la liste" in html
+    assert "Refuser l'offre" in html
+    assert f"/inscription/commande/{order.public_id}/" in html
+    assert reverse("waitlist:leave", args=[waiting.pk]) in html
+
+
+def test_join_button_reads_confirmer_l_inscription_en_attente(rf, child, full_group):
+    request = rf.get("/inscription/")
+    request.user = child.family.user
+    with translation.override("fr"):
+        html = render_to_string(
+            "waitlist/_join_button.html",
+            {"person": child, "group": full_group, "addon_groups": []},
+            request=request,
+        )
+
+    assert "Confirmer l'inscription en attente" in html.replace("&#x27;", "'")
+    assert f'value="{full_group.pk}"' in html
+
+
+def test_offer_next_view_is_staff_only(parent_client, full_group):
+    response = parent_client.post(reverse("waitlist:offer_next"), {"group": full_group.pk})
+
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_staff_offer_next_view_offers_the_place(staff_client, full_group):
+    entry = waiting_entry(full_group)
+    free_a_place(full_group)
+
+    response = staff_client.post(reverse("waitlist:offer_next"), {"group": full_group.pk})
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.OFFERED
+    assert Order.objects.filter(source="waitlist_offer").count() == 1

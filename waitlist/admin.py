@@ -1,0 +1,133 @@
+"""Staff side of the waiting list: the line per group, offers, moves and the audit trail."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from portal.locking import Busy
+
+from . import services
+from .models import WaitlistEntry, WaitlistEvent
+from .selectors import with_positions
+
+
+class WaitlistEventInline(admin.TabularInline):
+    model = WaitlistEvent
+    fields = ("action", "actor", "at", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-at",)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _run_for_each(modeladmin, request: HttpRequest, items, call) -> None:
+    """Apply a service to each selected item: one success or refusal message per item."""
+    for item in items:
+        try:
+            text = call(item)
+        except (services.WaitlistRefused, Busy) as refusal:
+            modeladmin.message_user(request, f"{item}: {refusal.message}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, text, messages.SUCCESS)
+
+
+@admin.action(description=_("Offer a place"))
+def offer_place_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+    def offer(entry: WaitlistEntry) -> str:
+        order = services.offer_place(entry=entry, by=request.user)
+        return gettext("%(entry)s: place offered (order %(order)s).") % {
+            "entry": entry,
+            "order": order.number,
+        }
+
+    _run_for_each(modeladmin, request, queryset.order_by("group", "queued_at", "pk"), offer)
+
+
+@admin.action(description=_("Move to the top"))
+def move_top_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+    def move(entry: WaitlistEntry) -> str:
+        services.move_entry(entry=entry, to="top", by=request.user)
+        return gettext("%(entry)s: moved to the top.") % {"entry": entry}
+
+    # Last selected first, so that the selection keeps its own order at the top.
+    _run_for_each(modeladmin, request, queryset.order_by("-queued_at", "-pk"), move)
+
+
+@admin.action(description=_("Move to the bottom"))
+def move_bottom_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+    def move(entry: WaitlistEntry) -> str:
+        services.move_entry(entry=entry, to="bottom", by=request.user)
+        return gettext("%(entry)s: moved to the bottom.") % {"entry": entry}
+
+    _run_for_each(modeladmin, request, queryset.order_by("queued_at", "pk"), move)
+
+
+@admin.action(description=_("Offer to the next in line"))
+def offer_next_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
+    """For the Group admin (registered there at integration): one offer per selected group."""
+
+    def offer(group) -> str:
+        order = services.offer_next(group=group, by=request.user)
+        return gettext("%(group)s: place offered (order %(order)s).") % {
+            "group": group,
+            "order": order.number,
+        }
+
+    _run_for_each(modeladmin, request, queryset, offer)
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "person",
+        "family",
+        "group",
+        "position",
+        "status",
+        "queued_at",
+        "offer_expires_at",
+        "offer_order",
+    )
+    list_filter = ("status", "group__week__season", "group__week", "group")
+    search_fields = (
+        "family__guardian_last_name",
+        "family__guardian_first_name",
+        "family__user__email",
+        "person__first_name",
+        "person__last_name",
+    )
+    ordering = ("group", "queued_at", "pk")
+    list_select_related = ("person", "family", "group__activity", "group__week", "offer_order")
+    actions = (offer_place_action, move_top_action, move_bottom_action)
+    inlines = (WaitlistEventInline,)
+    fields = (
+        "family",
+        "person",
+        "group",
+        "addons",
+        "status",
+        "queued_at",
+        "created_at",
+        "language",
+        "offer_order",
+        "offer_expires_at",
+    )
+    # Every change goes through the services (offer, move, expire), never a raw edit.
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return with_positions(super().get_queryset(request))
+
+    @admin.display(description=_("position"), ordering="queued_at")
+    def position(self, entry: WaitlistEntry) -> str:
+        if entry.status != WaitlistEntry.Status.WAITING:
+            return "—"
+        return f"{entry.position} / {entry.waiting_total}"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # entries come from families joining (with its checks)

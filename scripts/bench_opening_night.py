@@ -293,7 +293,7 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CHECKBOX = re.compile(r'name="groups" value="(\d+)"')
 FULL_OPTION = re.compile(r'group-option--full">.*?</li>', re.S)
 GROUP_IN_FORM = re.compile(r'name="group" value="(\d+)"')
-WAITLIST_ACTION = re.compile(r'action="([^"]*liste-attente[^"]*)"')
+WAITLIST_ACTION = re.compile(r'formaction="([^"]*liste-attente[^"]*)"')
 
 
 class Parent:

@@ -59,3 +59,12 @@ stack-stop:
 .PHONY: bench-catalogue
 bench-catalogue: install-test
 	$(PY) scripts/bench_catalogue.py
+
+## Opening night: 5,000 families, 300 groups, the production layout (gunicorn + Celery) and
+## 200 concurrent parents on loopback; prints throughput, p50/p95/p99, errors, ceiling ratio and
+## an audit of the database. PostgreSQL and Redis from DATABASE_URL / REDIS_URL (throwaway
+## database <name>_bench). `make bench BENCH_ARGS=--long` for the long run.
+.PHONY: bench
+bench: install-test
+	$(PIP) install --quiet ".[bench]"
+	$(PY) scripts/bench_opening_night.py $(BENCH_ARGS)

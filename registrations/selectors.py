@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Family, Person
@@ -132,11 +132,12 @@ def register_options(
     """Groups the child may take in seasons not yet closed, by week: camps for the
     child's age, and the week's daycare and bike transport, with places left."""
     now = now or timezone.now()
-    groups = list(
-        Group.objects.filter(week__season__closes_at__gt=now).select_related(
-            "activity", "week__season"
-        )
-    )
+    # Only the groups of the child's age are loaded and counted (the age is per season).
+    fits_age = Q(pk__in=[])
+    for season in Season.objects.filter(closes_at__gt=now):
+        age = rules.age_on(person.birth_date, season.age_reference_date)
+        fits_age |= Q(week__season=season, min_age__lte=age, max_age__gte=age)
+    groups = list(Group.objects.filter(fits_age).select_related("activity", "week__season"))
     availability = group_availability(group_ids=[g.pk for g in groups], now=now)
     plan = rules.registered_plans(persons=[person], now=now)[person.pk]
     in_cart = rules.cart_groups(family=family).get(person.pk, set())

@@ -477,11 +477,7 @@ def _refund_late_payment(
     now: datetime,
     payment_reference: str,
 ) -> None:
-    order.status = Order.Status.REFUNDED
-    order.save(update_fields=["status"])
-    order.registrations.exclude(status=Registration.Status.CANCELLED).update(
-        status=Registration.Status.CANCELLED, cancelled_at=now
-    )
+    _mark_refunded(order=order, now=now)
     Payment.objects.create(
         order=order,
         kind=Payment.Kind.CHARGE,
@@ -501,6 +497,15 @@ def _refund_late_payment(
     _email_family(order=order, template="order_late_refund", registrations=registrations)
     transaction.on_commit(lambda: _refund_at_provider(order=order, amount=amount))
     transaction.on_commit(lambda: signals.order_released.send(sender=Order, order=order))
+
+
+def _mark_refunded(*, order: Order, now: datetime) -> None:
+    """The order is refunded: its registrations give their places back."""
+    order.status = Order.Status.REFUNDED
+    order.save(update_fields=["status"])
+    order.registrations.exclude(status=Registration.Status.CANCELLED).update(
+        status=Registration.Status.CANCELLED, cancelled_at=now
+    )
 
 
 def _refund_at_provider(*, order: Order, amount: Decimal) -> None:
@@ -547,11 +552,7 @@ def cancel_and_refund(*, order: Order, by, now: datetime | None = None) -> str:
         if order.status != Order.Status.PAID:
             return "already"
         registrations = list(order.registrations.select_related("person", "group__activity"))
-        order.status = Order.Status.REFUNDED
-        order.save(update_fields=["status"])
-        order.registrations.exclude(status=Registration.Status.CANCELLED).update(
-            status=Registration.Status.CANCELLED, cancelled_at=now
-        )
+        _mark_refunded(order=order, now=now)
         Payment.objects.create(
             order=order,
             kind=Payment.Kind.REFUND,

@@ -52,3 +52,22 @@ def fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def broker_down():
+    """Celery really publishes (not eager) to a broker nobody listens on; the real Redis
+    server, shared with other runs, is left alone."""
+    conf = celery_app.conf
+    previous = conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout
+    # Producer pools are cached per broker: swap them out, and back in afterwards.
+    previous_pools = celery_app._pool, celery_app.amqp._producer_pool
+    conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout = (
+        "redis://127.0.0.1:1/0",
+        False,
+        1,
+    )
+    celery_app._pool = celery_app.amqp._producer_pool = None
+    yield
+    conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout = previous
+    celery_app._pool, celery_app.amqp._producer_pool = previous_pools

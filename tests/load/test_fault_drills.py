@@ -45,24 +45,6 @@ def parent_with_cart(camp) -> tuple[Client, object]:
     return client, family
 
 
-@pytest.fixture
-def broker_down():
-    """Celery really publishes (not eager) to a broker nobody listens on; the real Redis
-    server, shared with others, is left alone."""
-    conf = celery_app.conf
-    previous = conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout
-    previous_pools = celery_app._pool, celery_app.amqp._producer_pool
-    conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout = (
-        "redis://127.0.0.1:1/0",
-        False,
-        1,
-    )
-    celery_app._pool = celery_app.amqp._producer_pool = None
-    yield
-    conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout = previous
-    celery_app._pool, celery_app.amqp._producer_pool = previous_pools
-
-
 def test_broker_down_during_checkouts_payments_confirm_and_emails_go_out_once_it_is_back(
     settings, camp, broker_down, django_capture_on_commit_callbacks
 ):

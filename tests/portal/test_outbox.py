@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from accounts import services
 from portal import emails
-from portal.celery import app as celery_app
 from portal.models import OutgoingEmail
 from portal.tasks import sweep_pending_emails
 from tests import factories
@@ -23,24 +22,6 @@ pytestmark = pytest.mark.django_db
 class RefusingSMTPBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise ConnectionRefusedError("SMTP server refused the connection")
-
-
-@pytest.fixture
-def broker_down():
-    """Celery really publishes (not eager) to a broker nobody listens on."""
-    conf = celery_app.conf
-    previous = conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout
-    # Producer pools are cached per broker: swap them out, and back in afterwards.
-    previous_pools = celery_app._pool, celery_app.amqp._producer_pool
-    conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout = (
-        "redis://127.0.0.1:1/0",
-        False,
-        1,
-    )
-    celery_app._pool = celery_app.amqp._producer_pool = None
-    yield
-    conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout = previous
-    celery_app._pool, celery_app.amqp._producer_pool = previous_pools
 
 
 def _after_sweep_delay():

@@ -2,7 +2,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -215,39 +214,3 @@ def test_order_page_polls_while_awaiting_the_provider(parent_client, family, lea
     services.confirm_payment(order=order, provider_reference="cs_test", amount=order.total)
     partial = text(parent_client.get(url, headers={"HX-Request": "true"}))
     assert "every 2s" not in partial and "confirmée" in partial
-
-
-@pytest.mark.django_db(transaction=True)
-def test_checkout_while_the_group_is_locked_elsewhere_says_busy(settings, family, lea, camp):
-    if connections["default"].vendor != "postgresql":
-        pytest.skip("lock_timeout needs PostgreSQL")
-    from django.test import Client
-
-    services.add_to_cart(family=family, person=lea, groups=[camp])
-    import psycopg
-
-    db = settings.DATABASES["default"]
-    other = psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname=db["NAME"],
-        password=db["PASSWORD"] or None,
-        autocommit=False,
-    )
-    try:
-        other.execute("SELECT id FROM activities_group WHERE id = %s FOR UPDATE", [camp.pk])
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SET lock_timeout = '200ms'")
-        client = Client()
-        client.force_login(family.user)
-        with translation.override("fr"):
-            response = client.post(CHECKOUT, follow=True)
-        assert response.status_code == 200
-        assert "réessayer dans quelques secondes" in text(response)
-        assert not Order.objects.exists()
-    finally:
-        other.rollback()
-        other.close()
-        with connections["default"].cursor() as cursor:
-            cursor.execute("RESET lock_timeout")

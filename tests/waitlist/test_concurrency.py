@@ -3,9 +3,10 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from registrations.models import Order
+from tests.concurrency import run_concurrently
 from waitlist.models import WaitlistEntry
 from waitlist.services import WaitlistRefused, offer_place
 
@@ -20,23 +21,15 @@ def test_two_staff_promoting_for_one_free_place_give_one_offer_and_one_clear_ref
         pytest.skip("real row locks need PostgreSQL (set DATABASE_URL)")
     entries = [waiting_entry(full_group), waiting_entry(full_group)]
     free_a_place(full_group)
-    barrier = threading.Barrier(len(entries))
-    outcomes: list[object] = []
 
-    def promote(entry: WaitlistEntry) -> None:
+    def promote(entry: WaitlistEntry) -> object:
         try:
-            barrier.wait(timeout=10)
-            outcomes.append(offer_place(entry=entry))
+            return offer_place(entry=entry)
         except WaitlistRefused as refusal:
-            outcomes.append(refusal)
-        finally:
-            connections.close_all()  # each thread has its own connection
+            return refusal
 
-    threads = [threading.Thread(target=promote, args=(entry,)) for entry in entries]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes, errors = run_concurrently(promote, entries)
+    assert not errors, errors
 
     offers = [o for o in outcomes if isinstance(o, Order)]
     refusals = [o for o in outcomes if isinstance(o, WaitlistRefused)]
@@ -65,18 +58,10 @@ def test_control_without_the_group_lock_the_same_race_overbooks(full_group, monk
 
     monkeypatch.setattr(services, "lock_groups", lambda ids: [])
     monkeypatch.setattr(services, "group_availability", read_then_wait)
-    outcomes: list[object] = []
-
-    def promote(entry: WaitlistEntry) -> None:
-        try:
-            outcomes.append(offer_place(entry=entry))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=promote, args=(entry,)) for entry in entries]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    # No start barrier: the threads meet at the read barrier above, the worst interleaving.
+    outcomes, errors = run_concurrently(
+        lambda entry: offer_place(entry=entry), entries, start_together=False
+    )
+    assert not errors, errors
 
     assert len([o for o in outcomes if isinstance(o, Order)]) == 2

@@ -8,7 +8,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Group, Season, Week
+from .models import Activity, Group, Season, Week
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,17 @@ def group_availability(
         pk: Availability(capacity=capacity, taken=taken, waiting=waiting)
         for pk, capacity, taken, waiting in rows
     }
+
+
+def week_services(*, week_id: int, among: Iterable[int] | None = None) -> QuerySet[Group]:
+    """The week's add-on groups (« Service de garde », « Transport à vélo »), optionally only
+    those among some ids."""
+    services = Group.objects.filter(
+        week_id=week_id, activity__kind__in=(Activity.Kind.DAYCARE, Activity.Kind.TRANSPORT)
+    )
+    if among is not None:
+        services = services.filter(pk__in=list(among))
+    return services.select_related("activity")
 
 
 # --- Seasons and registration opening ----------------------------------------

@@ -28,12 +28,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send again now"), permissions=["view"])
     def resend_now(self, request, queryset):
         """Failed emails go back to pending, then each is handed to Celery again."""
-        ids = list(queryset.exclude(status=OutgoingEmail.Status.SENT).values_list("pk", flat=True))
-        OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.FAILED).update(
-            status=OutgoingEmail.Status.PENDING, next_attempt_at=None
-        )
-        for email_id in ids:
-            emails.enqueue_delivery(email_id)
+        ids = emails.resend(queryset)
         self.message_user(
             request,
             ngettext(

@@ -68,6 +68,17 @@ def enqueue_delivery(email_id: int) -> None:
         logger.warning("Broker unreachable; email %s left for the sweeper", email_id, exc_info=True)
 
 
+def resend(emails) -> list[int]:
+    """Staff ask again: failed emails go back to pending and each unsent one is re-enqueued."""
+    ids = list(emails.exclude(status=OutgoingEmail.Status.SENT).values_list("pk", flat=True))
+    OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.FAILED).update(
+        status=OutgoingEmail.Status.PENDING, next_attempt_at=None
+    )
+    for email_id in ids:
+        enqueue_delivery(email_id)
+    return ids
+
+
 def deliver(email_id: int) -> bool:
     """Send one pending email once. Returns True when it is (or already was) sent."""
     with transaction.atomic():

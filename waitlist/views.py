@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.gate import approved_family_required
 from activities.models import Group
+from activities.selectors import week_services
 from portal.locking import Busy
 
 from . import selectors, services
@@ -31,16 +32,11 @@ def join(request: HttpRequest) -> HttpResponse:
         pk=_int(request.POST.get("group")),
     )
     # From the join form: ``addons``; from « S'inscrire »: the week's services ticked there.
-    addon_ids = [_int(value) for value in request.POST.getlist("addons")]
-    addons = Group.objects.filter(pk__in=[pk for pk in addon_ids if pk])
+    addon_ids = [pk for pk in map(_int, request.POST.getlist("addons")) if pk]
+    addons = Group.objects.filter(pk__in=addon_ids).select_related("activity")
     if not addon_ids:
-        ticked = [_int(value) for value in request.POST.getlist("groups")]
-        addons = Group.objects.filter(
-            pk__in=[pk for pk in ticked if pk],
-            week=group.week_id,
-            activity__kind__in=("daycare", "transport"),
-        )
-    addons = addons.select_related("activity")
+        ticked = [pk for pk in map(_int, request.POST.getlist("groups")) if pk]
+        addons = week_services(week_id=group.week_id, among=ticked)
     entry = None
     try:
         entry = services.join_waitlist(
@@ -64,9 +60,7 @@ def join(request: HttpRequest) -> HttpResponse:
             "group": group,
             "inline": bool(request.POST.get("inline")),
         }
-        context["addon_groups"] = Group.objects.filter(
-            week=group.week_id, activity__kind__in=("daycare", "transport")
-        ).select_related("activity")
+        context["addon_groups"] = week_services(week_id=group.week_id)
         return render(request, "waitlist/_join_result.html", context)
     messages.add_message(request, level, message)
     return _back(request)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Family, Person
 from activities.models import Activity, Group, Season, Week
 from activities.selectors import Availability, group_availability
+from waitlist.models import WaitlistEntry
 
 from . import rules
 from .models import CartItem, Order, Registration
@@ -104,7 +105,7 @@ class GroupOption:
     group: Group
     availability: Availability
     price: Decimal
-    status: str  # "available" | "registered" | "in_cart" | "full" | "not_open"
+    status: str  # "available" | "registered" | "in_cart" | "waiting" | "full" | "not_open"
 
     @property
     def selectable(self) -> bool:
@@ -141,6 +142,11 @@ def register_options(
     availability = group_availability(group_ids=[g.pk for g in groups], now=now)
     plan = rules.registered_plans(persons=[person], now=now)[person.pk]
     in_cart = rules.cart_groups(family=family).get(person.pk, set())
+    in_line = set(
+        WaitlistEntry.objects.filter(
+            person=person, status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
+        ).values_list("group_id", flat=True)
+    )
     seasons: dict[int, SeasonOptions] = {}
     weeks: dict[int, WeekOptions] = {}
     for group in sorted(groups, key=lambda g: (g.week.starts_on, g.activity.kind, g.min_age)):
@@ -161,6 +167,8 @@ def register_options(
             status = "registered"
         elif group.pk in in_cart:
             status = "in_cart"
+        elif group.pk in in_line:
+            status = "waiting"
         elif now < opens_at:
             status = "not_open"
         elif avail.is_full:

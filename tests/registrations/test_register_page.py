@@ -139,3 +139,18 @@ def test_each_refusal_is_explained_on_the_page(
     html = text(response)
     assert "Non ajouté" in html
     assert expected in html
+
+
+def test_full_group_offers_the_waiting_list_once_then_says_the_child_is_in_line(
+    parent_client, family, lea, camp
+):
+    camp.capacity = 0
+    camp.save()
+    page = text(parent_client.get(reverse("registrations:register"), {"person": lea.pk}))
+    assert "Confirmer l'inscription en attente" in page
+
+    factories.WaitlistEntryFactory(family=family, person=lea, group=camp)
+
+    page = text(parent_client.get(reverse("registrations:register"), {"person": lea.pk}))
+    assert "Confirmer l'inscription en attente" not in page
+    assert "En liste d'attente" in page

@@ -291,6 +291,9 @@ class Stats:
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CHECKBOX = re.compile(r'name="groups" value="(\d+)"')
+CART_WAITLIST_FORM = re.compile(
+    r'class="waitlist-join".*?name="person" value="(\d+)".*?name="group" value="(\d+)"', re.S
+)
 FULL_OPTION = re.compile(r'group-option--full">.*?</li>', re.S)
 GROUP_IN_FORM = re.compile(r'name="group" value="(\d+)"')
 WAITLIST_ACTION = re.compile(r'formaction="([^"]*liste-attente[^"]*)"')
@@ -422,7 +425,8 @@ async def register_family(
     if location.endswith("/panier/"):  # nothing fitted any more, or « busy, try again »
         stats.busy += 1
         return
-    if "paiement-simule" not in location:  # some items refused: pay for the rest
+    refused = "paiement-simule" not in location
+    if refused:  # some items refused: pay for the rest
         stats.refused_at_checkout += 1
         status, _body, location = await parent.call(
             "checkout",
@@ -445,6 +449,23 @@ async def register_family(
     status, page, _ = await parent.call("order_page", "GET", location)
     if status is not None:
         stats.checkouts += 1
+    if refused:
+        await join_from_cart(parent)
+
+
+async def join_from_cart(parent: Parent) -> None:
+    """Camps that filled during the rush stay in the cart marked full, each with its
+    « Confirmer l'inscription en attente »: the parent takes the waiting list for them."""
+    status, page, _ = await parent.call("cart", "GET", "/inscription/panier/")
+    if status is None:
+        return
+    for person, group in CART_WAITLIST_FORM.findall(page):
+        data = [("person", person), ("group", group), ("csrfmiddlewaretoken", parent.csrf())]
+        status, _body, _ = await parent.call(
+            "waitlist", "POST", "/liste-attente/rejoindre/", data=data
+        )
+        if status is not None:
+            parent.stats.waitlist_joins += 1
 
 
 async def join_waitlist(parent: Parent, page: str, child: int, camp: int, services: list) -> None:

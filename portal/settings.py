@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.expire_stale_orders",
         "schedule": timedelta(minutes=1),
     },
+    "retry-unsent-refunds": {
+        "task": "registrations.tasks.retry_unsent_refunds",
+        "schedule": timedelta(minutes=5),
+    },
     "expire-waitlist-offers": {
         "task": "waitlist.tasks.expire_waitlist_offers",
         "schedule": timedelta(minutes=1),

@@ -508,11 +508,31 @@ def _mark_refunded(*, order: Order, now: datetime) -> None:
     )
 
 
-def _refund_at_provider(*, order: Order, amount: Decimal) -> None:
+def _refund_at_provider(*, order: Order, amount: Decimal) -> bool:
+    """Send a recorded refund to the provider; its reference marks it done. A failure is
+    retried by ``retry_unsent_refunds`` (the provider's idempotency key makes retries safe)."""
     try:
-        get_provider(order.provider).refund(order, amount)
+        reference = get_provider(order.provider).refund(order, amount)
     except ProviderError:
-        logger.error("Refund of %s (%s) failed at the provider: refund by hand", order, amount)
+        logger.warning(
+            "Refund of %s (%s) failed at the provider; it will be retried", order, amount
+        )
+        return False
+    Payment.objects.filter(order=order, kind=Payment.Kind.REFUND, provider_reference="").update(
+        provider_reference=reference or "done"
+    )
+    return True
+
+
+def retry_unsent_refunds(*, now: datetime | None = None) -> int:
+    """Refunds recorded but not yet accepted by the provider, older than a minute."""
+    now = now or timezone.now()
+    unsent = Payment.objects.filter(
+        kind=Payment.Kind.REFUND,
+        provider_reference="",
+        created_at__lte=now - timedelta(minutes=1),
+    ).select_related("order")
+    return sum(_refund_at_provider(order=p.order, amount=p.amount) for p in unsent)
 
 
 def _remove_from_cart(*, order: Order, registrations: list[Registration]) -> None:

@@ -96,3 +96,32 @@ def test_expiry_leaves_unexpired_and_paid_orders_alone(family, lea, noah, camp):
 def test_expiry_is_scheduled(settings):
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "registrations.tasks.expire_stale_orders" in tasks_scheduled
+
+
+def test_a_late_refund_the_provider_refused_is_retried_until_it_goes_through(
+    late_order, camp, django_capture_on_commit_callbacks, monkeypatch
+):
+    from registrations.payments import ProviderError
+
+    camp.capacity = 1
+    camp.save()
+    factories.RegistrationFactory(group=camp)
+
+    def refused(self, order, amount):
+        raise ProviderError("provider unreachable")
+
+    monkeypatch.setattr(SimulatedProvider, "refund", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.confirm_payment(order=late_order, amount=late_order.total) == "refunded"
+    refund = Payment.objects.get(order=late_order, kind="refund")
+    assert refund.provider_reference == ""  # recorded, not yet accepted by the provider
+
+    monkeypatch.setattr(SimulatedProvider, "refund", lambda self, order, amount: "re_123")
+    assert services.retry_unsent_refunds(now=timezone.now()) == 0  # too recent to retry
+    assert tasks.retry_unsent_refunds.apply().get() == 0
+    later = timezone.now() + timedelta(minutes=2)
+    assert services.retry_unsent_refunds(now=later) == 1
+
+    refund.refresh_from_db()
+    assert refund.provider_reference == "re_123"
+    assert services.retry_unsent_refunds(now=later) == 0

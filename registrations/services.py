@@ -215,12 +215,21 @@ def _close_pending_orders(orders, *, now: datetime) -> list[Order]:
     closed = list(orders.select_for_update())
     for order in closed:
         expired = order.hold_expires_at <= now
-        order.status = Order.Status.EXPIRED if expired else Order.Status.CANCELLED
-        order.save(update_fields=["status"])
-        order.registrations.filter(status=Registration.Status.HELD).update(
-            status=Registration.Status.CANCELLED, cancelled_at=now
+        mark_released(
+            order=order,
+            status=Order.Status.EXPIRED if expired else Order.Status.CANCELLED,
+            now=now,
         )
     return closed
+
+
+def mark_released(*, order: Order, status: str, now: datetime) -> None:
+    """The order will not be paid: its held places come back. The caller holds its lock."""
+    order.status = status
+    order.save(update_fields=["status"])
+    order.registrations.filter(status=Registration.Status.HELD).update(
+        status=Registration.Status.CANCELLED, cancelled_at=now
+    )
 
 
 @dataclass
@@ -306,11 +315,7 @@ def release_order(*, order: Order, status: str, now: datetime | None = None) -> 
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status != Order.Status.PENDING_PAYMENT:
             return False
-        locked.status = status
-        locked.save(update_fields=["status"])
-        locked.registrations.filter(status=Registration.Status.HELD).update(
-            status=Registration.Status.CANCELLED, cancelled_at=now
-        )
+        mark_released(order=locked, status=status, now=now)
     order.status = status
     signals.order_released.send(sender=Order, order=locked)
     return True

@@ -22,7 +22,7 @@ from activities.selectors import group_availability
 from portal.emails import queue_email
 from portal.locking import busy_on_lock_timeout, lock_groups
 from registrations.models import Order, Registration
-from registrations.services import create_held_order
+from registrations.services import create_held_order, mark_released
 
 from .models import WaitlistEntry, WaitlistEvent
 from .selectors import waiting_position
@@ -149,7 +149,7 @@ def leave_waitlist(*, family: Family, entry: WaitlistEntry) -> WaitlistEntry:
             order = Order.objects.select_for_update().get(pk=entry.offer_order_id)
             if order.status == Order.Status.PAID:
                 raise WaitlistRefused(_("This offer is paid: it can no longer be declined."))
-            _release_order(order, status=Order.Status.CANCELLED)
+            mark_released(order=order, status=Order.Status.CANCELLED, now=timezone.now())
             _close(entry, status=Status.CANCELLED, action="declined", actor=family.user)
             _drop_services_without_camp(entry)
             freed = True
@@ -336,7 +336,7 @@ def _expire_one(*, entry: WaitlistEntry, now: datetime) -> bool:
         if order.status == Order.Status.PAID:
             _close(entry, status=Status.ACCEPTED, action="accepted")
             return False
-        _release_order(order, status=Order.Status.EXPIRED)
+        mark_released(order=order, status=Order.Status.EXPIRED, now=now)
         _close(entry, status=Status.EXPIRED, action="expired")
         _drop_services_without_camp(entry)
         queue_email(
@@ -369,14 +369,6 @@ def on_order_released(*, order: Order) -> None:
     freed = Group.objects.filter(registrations__order=order).distinct()
     for group in freed.filter(waitlist_entries__status=Status.WAITING).distinct():
         _after_place_freed(group=group)
-
-
-def _release_order(order: Order, *, status: str) -> None:
-    order.status = status
-    order.save(update_fields=["status"])
-    order.registrations.filter(status=Registration.Status.HELD).update(
-        status=Registration.Status.CANCELLED, cancelled_at=timezone.now()
-    )
 
 
 def _close(entry: WaitlistEntry, *, status: str, action: str, actor=None, note: str = "") -> None:

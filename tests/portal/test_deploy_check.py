@@ -52,3 +52,16 @@ def test_missing_secret_key_with_debug_off_stops_start_up_clearly():
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_simulated_payments_are_refused_with_debug_off_unless_explicitly_allowed():
+    without_stripe = {
+        key: value for key, value in PRODUCTION.items() if not key.startswith("STRIPE_")
+    }
+
+    refused = manage("check", env=without_stripe)
+    allowed = manage("check", env={**without_stripe, "ALLOW_SIMULATED_PAYMENTS": "1"})
+
+    assert refused.returncode != 0
+    assert "simulated payment provider" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr

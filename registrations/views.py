@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.gate import approved_family_required
 from activities.models import Group
+from portal.parsing import to_id
 
 from . import selectors, services
 from .models import Order
@@ -22,30 +23,23 @@ from .roster import roster_response
 CART_CHANGED = "cartChanged"
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @approved_family_required
 def register(request: HttpRequest) -> HttpResponse:
     """« S'inscrire »: pick a child, tick weeks and services, send them to the cart."""
     children = selectors.children_of(family=request.family)
     data = request.POST if request.method == "POST" else request.GET
-    person_id = _int(data.get("person"))
+    person_id = to_id(data.get("person"))
     person = get_object_or_404(children, pk=person_id) if person_id else children.first()
     context = {
         "children": children,
         "person": person,
-        "target_week": _int(request.GET.get("week")),
-        "target_group": _int(request.GET.get("group")),
+        "target_week": to_id(request.GET.get("week")),
+        "target_group": to_id(request.GET.get("group")),
         "result": None,
     }
     response_headers = {}
     if request.method == "POST" and person is not None:
-        ids = [pk for pk in map(_int, request.POST.getlist("groups")) if pk]
+        ids = [pk for pk in map(to_id, request.POST.getlist("groups")) if pk]
         groups = list(Group.objects.filter(pk__in=ids))
         if not groups:
             context["error"] = _("Tick at least one group.")

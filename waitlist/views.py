@@ -13,6 +13,7 @@ from accounts.gate import approved_family_required
 from activities.models import Group
 from activities.selectors import week_services
 from portal.locking import Busy
+from portal.parsing import to_id
 
 from . import selectors, services
 from .models import WaitlistEntry
@@ -26,16 +27,16 @@ def entries(request: HttpRequest) -> HttpResponse:
 @require_POST
 @approved_family_required
 def join(request: HttpRequest) -> HttpResponse:
-    person = get_object_or_404(request.family.persons, pk=_int(request.POST.get("person")))
+    person = get_object_or_404(request.family.persons, pk=to_id(request.POST.get("person")))
     group = get_object_or_404(
         Group.objects.select_related("activity", "week__season"),
-        pk=_int(request.POST.get("group")),
+        pk=to_id(request.POST.get("group")),
     )
     # From the join form: ``addons``; from « S'inscrire »: the week's services ticked there.
-    addon_ids = [pk for pk in map(_int, request.POST.getlist("addons")) if pk]
+    addon_ids = [pk for pk in map(to_id, request.POST.getlist("addons")) if pk]
     addons = Group.objects.filter(pk__in=addon_ids).select_related("activity")
     if not addon_ids:
-        ticked = [pk for pk in map(_int, request.POST.getlist("groups")) if pk]
+        ticked = [pk for pk in map(to_id, request.POST.getlist("groups")) if pk]
         addons = week_services(week_id=group.week_id, among=ticked)
     entry = None
     try:
@@ -89,7 +90,7 @@ def leave(request: HttpRequest, entry_id: int) -> HttpResponse:
 @staff_member_required
 def offer_next(request: HttpRequest) -> HttpResponse:
     """Staff: offer the place to the first family in line for a group ("Offer to the next")."""
-    group = get_object_or_404(Group, pk=_int(request.POST.get("group")))
+    group = get_object_or_404(Group, pk=to_id(request.POST.get("group")))
     try:
         order = services.offer_next(group=group, by=request.user)
     except (services.WaitlistRefused, Busy) as refusal:
@@ -97,13 +98,6 @@ def offer_next(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Place offered: order %(order)s.") % {"order": order.number})
     return _back(request, default=reverse("admin:waitlist_waitlistentry_changelist"))
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _back(request: HttpRequest, default: str | None = None) -> HttpResponseRedirect:

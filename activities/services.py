@@ -79,16 +79,11 @@ def check_capacity(*, group: Group, capacity: int) -> None:
 
 def change_capacity(*, group: Group, capacity: int) -> Group:
     """Change a group's capacity under the group's lock, so no hold slips in between the check
-    and the write (invariant 2)."""
+    and the write (invariant 2). New places go to the families waiting first: the waiting
+    list's sweep offers them or tells staff."""
     with busy_on_lock_timeout(), transaction.atomic():
         lock_groups([group.pk])
         check_capacity(group=group, capacity=capacity)
-        raised = capacity > Group.objects.get(pk=group.pk).capacity
         Group.objects.filter(pk=group.pk).update(capacity=capacity)
     group.capacity = capacity
-    if raised:
-        # New places go to the families waiting first: staff are told (or it auto-promotes).
-        from waitlist.services import place_freed
-
-        place_freed(group=group)
     return group

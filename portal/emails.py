@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -29,8 +30,8 @@ def queue_email(
         **context,
     }
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body_text = render_to_string(f"emails/{template}.txt", context)
+        subject = render_plain_text(f"emails/{template}_subject.txt", context).strip()
+        body_text = render_plain_text(f"emails/{template}.txt", context)
         body_html = render_to_string(f"emails/{template}.html", context)
     return queue_rendered_email(
         to=to,
@@ -40,6 +41,12 @@ def queue_email(
         language=language,
         kind=kind or template,
     )
+
+
+def render_plain_text(template_name: str, context: dict) -> str:
+    """A text part or a subject: no HTML escaping (« Camp de l'Île », not « l&#x27;Île »)."""
+    template = engines["django"].engine.get_template(template_name)
+    return template.render(Context(context, autoescape=False))
 
 
 def queue_rendered_email(

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.DomainErrorMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -162,9 +163,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.retry_unsent_refunds",
         "schedule": timedelta(minutes=5),
     },
-    "expire-waitlist-offers": {
-        "task": "waitlist.tasks.expire_waitlist_offers",
-        "schedule": timedelta(minutes=1),
+    # Every path that frees a place reaches the waiting line through this sweep.
+    "serve-waiting-lines": {
+        "task": "waitlist.tasks.serve_waiting_lines",
+        "schedule": timedelta(seconds=30),
     },
 }
 
@@ -257,6 +259,11 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 PAYMENT_PROVIDER = os.environ.get(
     "PAYMENT_PROVIDER", "stripe" if STRIPE_SECRET_KEY else "simulated"
 )
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: without it no payment "
+        "news can be verified. Set the endpoint's signing secret (whsec_...)."
+    )
 # The simulated provider takes no money: refused with DEBUG off unless allowed here.
 ALLOW_SIMULATED_PAYMENTS = env_bool("ALLOW_SIMULATED_PAYMENTS")
 if PAYMENT_PROVIDER == "simulated" and not DEBUG and not ALLOW_SIMULATED_PAYMENTS:

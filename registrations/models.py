@@ -2,6 +2,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -46,12 +47,21 @@ class CartItem(models.Model):
 
 
 class Order(models.Model):
+    """cart -> ``pending_payment`` (its holds run until ``hold_expires_at``; its lines are
+    frozen) -> ``paid`` | released (``expired``, ``cancelled``, ``declined``: holds freed)
+    -> ``refunded`` when every line is refunded (a line alone: its registration is
+    cancelled and a refund recorded against it). Each transition is one function of
+    ``registrations.services.lifecycle``."""
+
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
         PAID = "paid", _("Paid")
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Payment declined")
         REFUNDED = "refunded", _("Refunded")
+
+    RELEASED = (Status.EXPIRED, Status.CANCELLED, Status.DECLINED)
 
     class Source(models.TextChoices):
         CART = "cart", _("Cart")
@@ -177,23 +187,71 @@ class Registration(models.Model):
 
 
 class Payment(models.Model):
+    """Money that moved (or must move) at the provider: a charge or a refund.
+
+    A refund is recorded ``pending`` in the transaction that decides it, then sent to
+    the provider after commit; the provider's answer (or its webhook) makes it
+    ``succeeded`` or ``failed``. A charge or refund reference is stored once."""
+
     class Kind(models.TextChoices):
         CHARGE = "charge", _("Charge")
         REFUND = "refund", _("Refund")
 
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending at the provider")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments"
     )
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration line"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+    )
+    refund_of = models.ForeignKey(
+        "self",
+        verbose_name=_("refund of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunds_made",
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUCCEEDED
+    )
     provider = models.CharField(_("payment provider"), max_length=16)
     provider_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="cad")
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind", "provider_reference"],
+                condition=~Q(provider_reference=""),
+                name="payment_reference_once",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} ({self.order})"

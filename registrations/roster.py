@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from activities.models import Group
 
 from .models import Registration
-from .rules import age_on
 
 
 def roster_registrations(*, groups: Iterable[Group]):
@@ -48,7 +47,7 @@ def roster_response(*, groups: Iterable[Group] = (), registrations=None) -> Http
                 r.group.activity.name,
                 r.group.week.label,
                 f"{person.last_name}, {person.first_name}",
-                age_on(person.birth_date, r.group.week.season.age_reference_date),
+                person.age_on(r.group.week.season.age_reference_date),
                 person.allergies,
                 person.medical_notes,
                 " / ".join(person.authorized_pickups.splitlines()),

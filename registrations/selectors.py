@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Family, Person
 from activities.models import Activity, Group, Season, Week
-from activities.selectors import Availability, group_availability
+from activities.selectors import Availability, group_availability, registration_open_at
 from waitlist.models import WaitlistEntry
 
 from . import rules
@@ -32,6 +32,8 @@ class CartLine:
     item: CartItem
     price: Decimal
     refusal: rules.Refusal | None
+    # The line is held by the order awaiting payment (it cannot change under it).
+    in_pending_order: bool = False
 
     @property
     def is_full(self) -> bool:
@@ -48,6 +50,7 @@ class CartPerson:
 class CartView:
     persons: list[CartPerson]
     total: Decimal
+    pending_order: Order | None = None
 
     @property
     def lines(self) -> list[CartLine]:
@@ -64,37 +67,64 @@ def cart_items(*, family: Family) -> QuerySet[CartItem]:
     )
 
 
+def pending_cart_order(*, family: Family, now: datetime | None = None) -> Order | None:
+    """The cart's order awaiting payment whose hold still runs: the cart shows it, and
+    « Payer » pays it again instead of making another."""
+    now = now or timezone.now()
+    return (
+        Order.objects.filter(
+            family=family,
+            source=Order.Source.CART,
+            status=Order.Status.PENDING_PAYMENT,
+            hold_expires_at__gt=now,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def cart_view(*, family: Family, now: datetime | None = None) -> CartView:
-    """The cart, re-checked against every rule and the current availability."""
+    """The cart, re-checked against every rule and the current availability.
+
+    While an order awaits payment, its lines show at the price it froze and the total is
+    the order's: the amount the parent sees is the amount the provider asks for.
+    """
     now = now or timezone.now()
     items = list(cart_items(family=family))
-    availability = group_availability(group_ids={i.group_id for i in items}, now=now)
-    plans = rules.registered_plans(persons={i.person for i in items}, now=now)
-    used: dict[int, int] = {}
-    checked: dict[int, CartLine] = {}
-    for item in sorted(items, key=lambda i: rules.order_key(i.group)):
-        group, plan = item.group, plans[item.person_id]
-        refusal = rules.check(
-            family=family,
-            person=item.person,
-            group=group,
-            plan=plan,
-            availability=availability.get(group.pk),
-            now=now,
-            places_used=used.get(group.pk, 0),
-        )
-        if refusal is None:
-            plan.plan(group)
-            used[group.pk] = used.get(group.pk, 0) + 1
-        price = group.price_for(is_resident=family.is_resident)
-        checked[item.pk] = CartLine(item=item, price=price, refusal=refusal)
+    pending = pending_cart_order(family=family, now=now)
+    held: dict[tuple[int, int], Decimal] = {}
+    if pending is not None:
+        held = {
+            (person_id, group_id): price
+            for person_id, group_id, price in pending.registrations.values_list(
+                "person_id", "group_id", "price"
+            )
+        }
+    others = [i for i in items if (i.person_id, i.group_id) not in held]
+    verdicts = rules.evaluate(
+        family=family,
+        lines=[(i.person, i.group) for i in others],
+        plans=rules.person_plans(persons={i.person for i in others}, now=now),
+        availability=group_availability(group_ids={i.group_id for i in others}, now=now),
+        now=now,
+        policy=rules.CART,
+    )
+    refusals = {(v.person.pk, v.group.pk): v.refusal for v in verdicts}
     persons: dict[int, CartPerson] = {}
     for item in items:
-        persons.setdefault(item.person_id, CartPerson(person=item.person)).lines.append(
-            checked[item.pk]
-        )
-    total = sum((line.price for line in checked.values() if line.refusal is None), Decimal("0"))
-    return CartView(persons=list(persons.values()), total=total)
+        pair = (item.person_id, item.group_id)
+        if pair in held:
+            line = CartLine(item=item, price=held[pair], refusal=None, in_pending_order=True)
+        else:
+            price = item.group.price_for(is_resident=family.is_resident)
+            line = CartLine(item=item, price=price, refusal=refusals[pair])
+        persons.setdefault(item.person_id, CartPerson(person=item.person)).lines.append(line)
+    lines = [line for entry in persons.values() for line in entry.lines]
+    if pending is not None:
+        total = pending.total
+    else:
+        total = sum((line.price for line in lines if line.refusal is None), Decimal("0"))
+    return CartView(persons=list(persons.values()), total=total, pending_order=pending)
 
 
 # --- « S'inscrire » -------------------------------------------------------------
@@ -136,12 +166,16 @@ def register_options(
     # Only the groups of the child's age are loaded and counted (the age is per season).
     fits_age = Q(pk__in=[])
     for season in Season.objects.filter(closes_at__gt=now):
-        age = rules.age_on(person.birth_date, season.age_reference_date)
+        age = person.age_on(season.age_reference_date)
         fits_age |= Q(week__season=season, min_age__lte=age, max_age__gte=age)
     groups = list(Group.objects.filter(fits_age).select_related("activity", "week__season"))
     availability = group_availability(group_ids=[g.pk for g in groups], now=now)
-    plan = rules.registered_plans(persons=[person], now=now)[person.pk]
-    in_cart = rules.cart_groups(family=family).get(person.pk, set())
+    plan = rules.person_plans(persons=[person], now=now)[person.pk]
+    in_cart = set(
+        CartItem.objects.filter(cart__family=family, person=person).values_list(
+            "group_id", flat=True
+        )
+    )
     in_line = set(
         WaitlistEntry.objects.filter(
             person=person, status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
@@ -150,11 +184,10 @@ def register_options(
     seasons: dict[int, SeasonOptions] = {}
     weeks: dict[int, WeekOptions] = {}
     for group in sorted(groups, key=lambda g: (g.week.starts_on, g.activity.kind, g.min_age)):
-        age = rules.age_on(person.birth_date, group.week.season.age_reference_date)
-        if not group.min_age <= age <= group.max_age:
+        if not rules.fits_age(person=person, group=group):
             continue
         season = group.week.season
-        opens_at = rules.opening_of(group, family=family)
+        opens_at = registration_open_at(season=season, is_resident=family.is_resident)
         if season.pk not in seasons:
             seasons[season.pk] = SeasonOptions(
                 season=season, opens_at=opens_at, is_open=now >= opens_at, weeks=[]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("panier/payer/", views.checkout, name="checkout"),
     path("commande/<uuid:public_id>/", views.order_detail, name="order_detail"),
     path("commande/<uuid:public_id>/payer/", views.pay_order, name="pay_order"),
+    path("commande/<uuid:public_id>/annuler/", views.cancel_order, name="cancel_order"),
     path(
         "commande/<uuid:public_id>/paiement-simule/",
         views.simulated_payment,

@@ -1,26 +1,35 @@
-"""Thin views: parse, call one service or selector, render. Every read is scoped by family."""
+"""Thin views: parse, call one service or selector, render. Every read is scoped by family.
+A ``DomainError`` a service raises is shown by ``portal.middleware``."""
+
+import logging
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.gate import approved_family_required
 from activities.models import Group
+from portal.middleware import refusal_goes_to
 from portal.parsing import to_id
 
 from . import selectors, services
 from .models import Order
-from .payments import InvalidSignature, PaymentEvent, get_provider
+from .payments import InvalidSignature, MalformedEvent, PaymentEvent, get_provider
 from .payments.simulated import SimulatedProvider
 from .roster import roster_response
 
+logger = logging.getLogger(__name__)
 CART_CHANGED = "cartChanged"
+PENDING_CANCELLED = gettext_lazy(
+    "Your cart changed, so the payment that was waiting was cancelled (nothing was charged). "
+    "Press « Pay » again to pay the new total."
+)
 
 
 @approved_family_required
@@ -49,6 +58,8 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             if context["result"].added:
                 response_headers["HX-Trigger"] = CART_CHANGED
+            if context["result"].cancelled_order is not None:
+                context["pending_cancelled"] = PENDING_CANCELLED
     if person is not None:
         context["seasons"] = selectors.register_options(family=request.family, person=person)
     template = "registrations/register.html"
@@ -67,15 +78,19 @@ def cart(request: HttpRequest) -> HttpResponse:
     )
 
 
+@refusal_goes_to("registrations:cart")
 @approved_family_required
 @require_POST
 def cart_remove(request: HttpRequest, item_id: int) -> HttpResponse:
-    services.remove_from_cart(family=request.family, item_id=item_id)
+    change = services.remove_from_cart(family=request.family, item_id=item_id)
+    cancelled = PENDING_CANCELLED if change.cancelled_order is not None else None
     if request.htmx:
-        context = {"cart": selectors.cart_view(family=request.family)}
+        context = {"cart": selectors.cart_view(family=request.family), "notice": cancelled}
         response = render(request, "registrations/cart.html#cart_body", context)
         response["HX-Trigger"] = CART_CHANGED
         return response
+    if cancelled:
+        messages.info(request, cancelled)
     return redirect("registrations:cart")
 
 
@@ -85,18 +100,13 @@ def cart_badge(request: HttpRequest) -> HttpResponse:
     return render(request, "registrations/_cart_badge.html")
 
 
+@refusal_goes_to("registrations:cart")
 @approved_family_required
 @require_POST
 def checkout(request: HttpRequest) -> HttpResponse:
-    """« Payer »: hold what fits, tell the parent what does not, then go to the provider."""
-    try:
-        result = services.checkout(family=request.family, language=get_language()[:2])
-    except services.Busy as exc:
-        messages.warning(request, exc.message)
-        return redirect("registrations:cart")
-    except services.RegistrationError as exc:
-        messages.warning(request, exc.message)
-        return redirect("registrations:cart")
+    """« Payer »: hold what fits (or take the order already awaiting payment), tell the
+    parent what does not fit, then go to the provider."""
+    result = services.checkout(family=request.family, language=get_language()[:2])
     for item, refusal in result.refused:
         messages.warning(
             request,
@@ -107,28 +117,37 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return redirect("registrations:cart")
     if result.refused:  # told before paying: the parent decides to pay for the rest
         return redirect("registrations:order_detail", public_id=result.order.public_id)
-    return _go_to_provider(request, result.order)
+    return redirect(services.start_payment(order=result.order))
 
 
-def _go_to_provider(request: HttpRequest, order: Order) -> HttpResponse:
-    try:
-        return redirect(services.start_payment(order=order))
-    except services.RegistrationError as exc:
-        messages.error(request, exc.message)
-        return redirect("registrations:cart")
-
-
+@refusal_goes_to("registrations:cart")
 @approved_family_required
 @require_POST
 def pay_order(request: HttpRequest, public_id) -> HttpResponse:
     order = get_object_or_404(Order, public_id=public_id, family=request.family)
-    return _go_to_provider(request, order)
+    return redirect(services.start_payment(order=order))
+
+
+@refusal_goes_to("registrations:cart")
+@approved_family_required
+@require_POST
+def cancel_order(request: HttpRequest, public_id) -> HttpResponse:
+    """« Annuler ce paiement »: the order ends, its places come back, the cart stays."""
+    order = get_object_or_404(
+        Order, public_id=public_id, family=request.family, source=Order.Source.CART
+    )
+    if services.cancel_payment(order=order):
+        messages.success(request, _("The payment was cancelled: nothing was charged."))
+    return redirect("registrations:cart")
 
 
 @approved_family_required
 def order_detail(request: HttpRequest, public_id) -> HttpResponse:
     """The order's state; while awaiting the provider's news it polls itself with htmx."""
     order = get_object_or_404(selectors.family_orders(family=request.family), public_id=public_id)
+    if request.GET.get("session_id"):  # back from the provider's page: fulfil at once
+        services.fulfil_from_return(order=order, reference=request.GET["session_id"])
+        order = selectors.family_orders(family=request.family).get(pk=order.pk)
     context = {"order": order, "now": timezone.now()}
     if request.htmx:
         return render(request, "registrations/order_detail.html#status", context)
@@ -147,6 +166,9 @@ def simulated_payment(request: HttpRequest, public_id) -> HttpResponse:
         )
         if outcome is None:
             return HttpResponseBadRequest()
+        if order.status != Order.Status.PENDING_PAYMENT:
+            messages.warning(request, _("This order is not awaiting payment: nothing was charged."))
+            return redirect("registrations:order_detail", public_id=order.public_id)
         services.handle_payment_event(event=SimulatedProvider.event(order, outcome=outcome))
         if outcome == PaymentEvent.FAILED:
             messages.info(request, _("Payment declined: nothing was charged."))
@@ -162,6 +184,9 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         event = get_provider("stripe").parse_webhook(request)
     except InvalidSignature:
         return HttpResponseBadRequest("invalid signature")
+    except MalformedEvent as exc:
+        logger.error("Signed Stripe event we cannot read: %s", exc)
+        return HttpResponseBadRequest("malformed event")
     services.handle_payment_event(event=event)
     return HttpResponse("ok")
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.locking import Busy
+from portal.errors import DomainError
 
 from . import services
 from .models import WaitlistEntry, WaitlistEvent
@@ -30,7 +30,7 @@ def _run_for_each(modeladmin, request: HttpRequest, items, call) -> None:
     for item in items:
         try:
             text = call(item)
-        except (services.WaitlistRefused, Busy) as refusal:
+        except DomainError as refusal:
             modeladmin.message_user(request, f"{item}: {refusal.message}", messages.ERROR)
         else:
             modeladmin.message_user(request, text, messages.SUCCESS)

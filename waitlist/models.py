@@ -94,3 +94,21 @@ class WaitlistEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} — {self.entry}"
+
+
+class FreePlaceAlert(models.Model):
+    """The free places staff were last told of for a group, so that the sweep sends one
+    email per freed place rather than one a minute. Deleted when the line is served."""
+
+    group = models.OneToOneField(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="+"
+    )
+    free = models.PositiveIntegerField(_("free places announced"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("free-place alert")
+        verbose_name_plural = _("free-place alerts")
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.free}"

@@ -37,6 +37,8 @@ def family_entries(*, family: Family) -> list[WaitlistEntry]:
     entries = (
         WaitlistEntry.objects.filter(family=family)
         .exclude(status=WaitlistEntry.Status.CANCELLED)
+        # Paid, not yet settled by the sweep: it is a registration now, not an offer.
+        .exclude(status=WaitlistEntry.Status.OFFERED, offer_order__status="paid")
         .select_related("person", "group__activity", "group__week", "offer_order")
         .order_by("group__week__number", "person__first_name", "pk")
     )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.gate import approved_family_required
 from activities.models import Group
 from activities.selectors import week_services
-from portal.locking import Busy
+from portal.errors import DomainError
 from portal.parsing import to_id
 
 from . import selectors, services
@@ -43,7 +43,7 @@ def join(request: HttpRequest) -> HttpResponse:
         entry = services.join_waitlist(
             family=request.family, person=person, group=group, addons=addons
         )
-    except (services.WaitlistRefused, Busy) as refusal:
+    except DomainError as refusal:
         message, level = str(refusal.message), messages.ERROR
     else:
         position, total = selectors.waiting_position(entry=entry)
@@ -74,7 +74,7 @@ def leave(request: HttpRequest, entry_id: int) -> HttpResponse:
     was_offered = entry.status == WaitlistEntry.Status.OFFERED
     try:
         services.leave_waitlist(family=request.family, entry=entry)
-    except (services.WaitlistRefused, Busy) as refusal:
+    except DomainError as refusal:
         messages.error(request, str(refusal.message))
     else:
         if was_offered:
@@ -93,7 +93,7 @@ def offer_next(request: HttpRequest) -> HttpResponse:
     group = get_object_or_404(Group, pk=to_id(request.POST.get("group")))
     try:
         order = services.offer_next(group=group, by=request.user)
-    except (services.WaitlistRefused, Busy) as refusal:
+    except DomainError as refusal:
         messages.error(request, str(refusal.message))
     else:
         messages.success(request, _("Place offered: order %(order)s.") % {"order": order.number})

@@ -2,13 +2,26 @@
 
 from django.conf import settings
 
-from .base import InvalidSignature, PaymentEvent, PaymentProvider, ProviderError
+from .base import (
+    InvalidSignature,
+    MalformedEvent,
+    PaymentEvent,
+    PaymentInProgress,
+    PaymentProvider,
+    ProviderError,
+    RefundNews,
+    RefundResult,
+)
 
 __all__ = [
     "InvalidSignature",
+    "MalformedEvent",
     "PaymentEvent",
+    "PaymentInProgress",
     "PaymentProvider",
     "ProviderError",
+    "RefundNews",
+    "RefundResult",
     "get_provider",
 ]
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .base import InvalidSignature, PaymentEvent
+from .base import InvalidSignature, PaymentEvent, RefundResult
 
 
 class SimulatedProvider:
@@ -15,14 +15,17 @@ class SimulatedProvider:
     def start_checkout(self, order) -> str:
         return reverse("registrations:simulated_payment", args=[order.public_id])
 
+    def close_checkout(self, order) -> None:
+        return None  # the page refuses any order that is not awaiting payment
+
+    def checkout_result(self, order, reference: str) -> None:
+        return None  # the page's buttons already went through handle_payment_event
+
     def parse_webhook(self, request: HttpRequest) -> PaymentEvent:
         raise InvalidSignature("The simulated provider sends no webhooks.")
 
-    def refund(self, order, amount: Decimal) -> str:
-        return f"sim-refund-{uuid.uuid4().hex[:12]}"
-
-    def expire(self, order) -> None:
-        return None
+    def refund(self, *, payment_reference: str, amount: Decimal, key: str, order) -> RefundResult:
+        return RefundResult(reference=f"sim-refund-{key}", status="succeeded")
 
     @staticmethod
     def event(order, *, outcome: str) -> PaymentEvent:
@@ -36,4 +39,5 @@ class SimulatedProvider:
             provider_reference=f"sim-{order.public_id}",
             payment_reference=f"sim-pay-{order.public_id}",
             amount=order.total,
+            currency="cad",
         )

@@ -1,9 +1,11 @@
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from waitlist.models import WaitlistEntry
+from waitlist.services import serve_waiting_lines
 
 from .conftest import assert_accessible, login
 
@@ -43,6 +45,8 @@ def test_parent_joins_staff_promotes_in_admin_and_parent_pays_through_the_emaile
     login(page, family.user.email, factories.PASSWORD)
     page.goto("/inscription/")
     page.get_by_label("Personne à inscrire").select_option(str(child.pk))
+    # Wait for what the swap brings (the child's own options) before pressing its button.
+    expect(page.locator('input[name="person"]')).to_have_value(str(child.pk))
     page.get_by_role("button", name="Confirmer l'inscription en attente").click()
     page.get_by_text("1er sur 1").wait_for()
     assert_accessible(page)
@@ -70,5 +74,6 @@ def test_parent_joins_staff_promotes_in_admin_and_parent_pays_through_the_emaile
     page.get_by_role("heading", name="Paiement simulé").wait_for()
     page.get_by_role("button", name="Payer").click()  # the simulated provider
     page.get_by_text("confirmée").first.wait_for()
+    serve_waiting_lines()  # what the beat runs every 30 s
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.ACCEPTED

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from portal.errors import DomainError
 from registrations import services
 from registrations.models import CartItem
 from tests import factories
@@ -127,5 +128,6 @@ def test_full_group_is_refused(family, lea, camp):
 
 def test_another_familys_child_cannot_be_added(family, camp):
     stranger = factories.PersonFactory()
-    with pytest.raises(services.RegistrationError):
+    with pytest.raises(DomainError) as refused:
         services.add_to_cart(family=family, person=stranger, groups=[camp])
+    assert refused.value.code == "not_in_family"

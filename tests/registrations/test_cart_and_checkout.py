@@ -11,7 +11,7 @@ from registrations.models import CartItem, Order, Registration
 from registrations.payments import ProviderError
 from tests import factories
 
-from .helpers import text
+from .helpers import pay, text
 
 CART = reverse("registrations:cart")
 CHECKOUT = reverse("registrations:checkout")
@@ -112,13 +112,13 @@ def test_nothing_fits_means_no_order(parent_client, family, lea, camp):
     assert "Ce groupe est complet" in text(response)
 
 
-def test_a_new_checkout_replaces_the_unpaid_one(family, lea, camp):
+def test_pay_pressed_again_pays_the_same_order_and_frees_nothing(family, lea, camp):
     services.add_to_cart(family=family, person=lea, groups=[camp])
     first = services.checkout(family=family).order
-    second = services.checkout(family=family).order
-    first.refresh_from_db()
-    assert first.status == Order.Status.CANCELLED
-    assert second.registrations.get().status == Registration.Status.HELD
+    again = services.checkout(family=family)
+    assert again.order == first and again.reused
+    assert Order.objects.count() == 1
+    assert first.registrations.get().status == Registration.Status.HELD
 
 
 def test_stale_expired_hold_of_the_family_is_cleared_before_checkout(family, lea, camp):
@@ -130,9 +130,11 @@ def test_stale_expired_hold_of_the_family_is_cleared_before_checkout(family, lea
     assert second is not None
 
 
-def test_provider_failure_releases_the_holds_and_says_so(
+def test_provider_failure_keeps_the_order_payable_and_says_so(
     parent_client, family, lea, camp, monkeypatch
 ):
+    """The order may still be paid (a timeout after the provider acted): nothing is
+    released, and the cart offers « Payer » again for it."""
     from registrations.payments.simulated import SimulatedProvider
 
     def broken(self, order):
@@ -142,9 +144,11 @@ def test_provider_failure_releases_the_holds_and_says_so(
     services.add_to_cart(family=family, person=lea, groups=[camp])
     response = parent_client.post(CHECKOUT, follow=True)
     order = Order.objects.get()
-    assert order.status == Order.Status.CANCELLED
-    assert not Registration.objects.occupying().exists()
-    assert "Le service de paiement n'a pas répondu" in text(response)
+    assert order.status == Order.Status.PENDING_PAYMENT
+    assert Registration.objects.occupying().filter(order=order).exists()
+    page = text(response)
+    assert "Le service de paiement n'a pas répondu" in page
+    assert "Annuler ce paiement" in page
     assert CartItem.objects.count() == 1
 
 
@@ -176,11 +180,12 @@ def test_simulated_decline_releases_the_holds(parent_client, family, lea, camp):
     parent_client.post(CHECKOUT)
     order = Order.objects.get()
     url = reverse("registrations:simulated_payment", args=[order.public_id])
-    parent_client.post(url, {"action": "decline"})
+    page = text(parent_client.post(url, {"action": "decline"}, follow=True))
     order.refresh_from_db()
-    assert order.status == Order.Status.CANCELLED
+    assert order.status == Order.Status.DECLINED
     assert not Registration.objects.occupying().exists()
     assert CartItem.objects.count() == 1
+    assert "Retour au panier" in page
 
 
 def test_a_family_cannot_see_or_pay_another_familys_order(parent_client, camp):
@@ -211,6 +216,6 @@ def test_order_page_polls_while_awaiting_the_provider(parent_client, family, lea
     url = reverse("registrations:order_detail", args=[order.public_id])
     partial = text(parent_client.get(url, headers={"HX-Request": "true"}))
     assert 'hx-trigger="every 2s"' in partial and "<html" not in partial
-    services.confirm_payment(order=order, provider_reference="cs_test", amount=order.total)
+    pay(order)
     partial = text(parent_client.get(url, headers={"HX-Request": "true"}))
     assert "every 2s" not in partial and "confirmée" in partial

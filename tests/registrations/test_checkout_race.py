@@ -5,8 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
+from portal import locking
 from registrations import services
 from registrations.models import Registration
+from registrations.services import payment_flow
 from tests import factories
 from tests.concurrency import run_concurrently
 
@@ -56,16 +58,16 @@ def test_exactly_the_last_places_are_held_and_the_others_are_told_full(crowd):
 
 def test_control_without_locks_oversells_so_the_test_can_see_a_race(crowd, monkeypatch):
     camp, families = crowd
-    monkeypatch.setattr(services, "LOCKING_ENABLED", False)
+    monkeypatch.setattr(locking, "LOCKING_ENABLED", False)
     # Every checkout reads availability before any of them writes: the worst interleaving.
     read_barrier = threading.Barrier(len(families))
-    real_availability = services.group_availability
+    real_availability = payment_flow.group_availability
 
     def availability_then_wait(**kwargs):
         result = real_availability(**kwargs)
         read_barrier.wait(timeout=10)
         return result
 
-    monkeypatch.setattr(services, "group_availability", availability_then_wait)
+    monkeypatch.setattr(payment_flow, "group_availability", availability_then_wait)
     run_at_once(families)
     assert held_in(camp) > PLACES_LEFT  # oversold: exactly what the locks prevent

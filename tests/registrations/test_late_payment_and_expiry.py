@@ -7,10 +7,11 @@ from django.utils import timezone
 from portal.models import OutgoingEmail
 from registrations import services, tasks
 from registrations.models import CartItem, Order, Payment, Registration
+from registrations.payments import RefundResult
 from registrations.payments.simulated import SimulatedProvider
 from tests import factories
 
-from .helpers import paid_order, text
+from .helpers import paid_order, pay, text
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def late_order(family, lea, camp):
 
 
 def test_late_payment_is_confirmed_when_the_place_is_still_free(late_order):
-    outcome = services.confirm_payment(order=late_order, amount=late_order.total)
+    outcome = pay(late_order)
     late_order.refresh_from_db()
     assert outcome == "confirmed"
     assert late_order.status == Order.Status.PAID
@@ -29,10 +30,10 @@ def test_late_payment_is_confirmed_when_the_place_is_still_free(late_order):
 
 
 def test_late_payment_after_the_expiry_task_is_still_confirmed_if_free(late_order):
-    assert services.expire_stale_orders() == 1
+    assert len(services.expire_stale_orders()) == 1
     late_order.refresh_from_db()
     assert late_order.status == Order.Status.EXPIRED
-    assert services.confirm_payment(order=late_order, amount=late_order.total) == "confirmed"
+    assert pay(late_order) == "confirmed"
     assert late_order.registrations.get().status == Registration.Status.CONFIRMED
 
 
@@ -43,11 +44,14 @@ def test_late_payment_is_refunded_when_the_place_was_taken(
     camp.save()
     factories.RegistrationFactory(group=camp)  # another family took the freed place
     refunds = []
-    monkeypatch.setattr(
-        SimulatedProvider, "refund", lambda self, order, amount: refunds.append(amount) or "r"
-    )
+
+    def refund(self, *, payment_reference, amount, key, order):
+        refunds.append(amount)
+        return RefundResult(reference=f"re_{key}", status="succeeded")
+
+    monkeypatch.setattr(SimulatedProvider, "refund", refund)
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = services.confirm_payment(order=late_order, amount=late_order.total)
+        outcome = pay(late_order)
     late_order.refresh_from_db()
     assert outcome == "refunded"
     assert late_order.status == Order.Status.REFUNDED
@@ -57,15 +61,15 @@ def test_late_payment_is_refunded_when_the_place_was_taken(
     assert CartItem.objects.filter(cart__family=family, group=camp).exists()
     email = OutgoingEmail.objects.get(kind="order_late_refund")
     assert email.to == family.user.email
-    # the refunded item is back in the cart, flagged full
-    assert services.confirm_payment(order=late_order, amount=late_order.total) == "already"
+    # the refunded item is back in the cart, flagged full; a replayed payment changes nothing
+    assert pay(late_order) == "already"
 
 
 def test_refunded_late_item_shows_full_in_the_cart(parent_client, late_order, camp):
     camp.capacity = 1
     camp.save()
     factories.RegistrationFactory(group=camp)
-    services.confirm_payment(order=late_order, amount=late_order.total)
+    pay(late_order)
     page = text(parent_client.get(reverse("registrations:cart")))
     assert "Complet" in page
 
@@ -87,7 +91,7 @@ def test_expiry_leaves_unexpired_and_paid_orders_alone(family, lea, noah, camp):
     paid = paid_order(family=family, items=[(noah, [camp])])
     services.add_to_cart(family=family, person=lea, groups=[camp])
     pending = services.checkout(family=family).order
-    assert services.expire_stale_orders() == 0
+    assert services.expire_stale_orders() == []
     pending.refresh_from_db()
     paid.refresh_from_db()
     assert (pending.status, paid.status) == ("pending_payment", "paid")
@@ -107,21 +111,26 @@ def test_a_late_refund_the_provider_refused_is_retried_until_it_goes_through(
     camp.save()
     factories.RegistrationFactory(group=camp)
 
-    def refused(self, order, amount):
+    def refused(self, **kwargs):
         raise ProviderError("provider unreachable")
 
     monkeypatch.setattr(SimulatedProvider, "refund", refused)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.confirm_payment(order=late_order, amount=late_order.total) == "refunded"
+        assert pay(late_order) == "refunded"
     refund = Payment.objects.get(order=late_order, kind="refund")
     assert refund.provider_reference == ""  # recorded, not yet accepted by the provider
+    assert refund.status == Payment.Status.PENDING
 
-    monkeypatch.setattr(SimulatedProvider, "refund", lambda self, order, amount: "re_123")
+    monkeypatch.setattr(
+        SimulatedProvider,
+        "refund",
+        lambda self, **kwargs: RefundResult(reference="re_123", status="succeeded"),
+    )
     assert services.retry_unsent_refunds(now=timezone.now()) == 0  # too recent to retry
     assert tasks.retry_unsent_refunds.apply().get() == 0
     later = timezone.now() + timedelta(minutes=2)
     assert services.retry_unsent_refunds(now=later) == 1
 
     refund.refresh_from_db()
-    assert refund.provider_reference == "re_123"
+    assert (refund.provider_reference, refund.status) == ("re_123", Payment.Status.SUCCEEDED)
     assert services.retry_unsent_refunds(now=later) == 0

@@ -6,30 +6,77 @@ from django.urls import reverse
 from portal.models import OutgoingEmail
 from registrations import services
 from registrations.models import Order, Registration
+from registrations.payments import RefundResult
 from registrations.payments.simulated import SimulatedProvider
 
 from .helpers import paid_order, text
 
 
-def test_cancel_and_refund_frees_the_place_and_tells_the_family(
-    staff_client, family, lea, camp, monkeypatch
+def test_cancel_and_refund_asks_for_confirmation_and_a_reason_and_records_the_clerk(
+    staff_client,
+    staff_user,
+    family,
+    lea,
+    camp,
+    daycare,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
-    order = paid_order(family=family, items=[(lea, [camp])])
+    order = paid_order(family=family, items=[(lea, [camp, daycare])])
     refunds = []
-    monkeypatch.setattr(
-        SimulatedProvider, "refund", lambda self, o, amount: refunds.append(amount) or "r1"
-    )
-    response = staff_client.post(
-        reverse("admin:registrations_order_changelist"),
-        {"action": "cancel_and_refund", "_selected_action": [order.pk]},
-        follow=True,
-    )
-    assert response.status_code == 200
+
+    def refund(self, *, payment_reference, amount, key, order):
+        refunds.append(amount)
+        return RefundResult(reference=f"re_{key}", status="succeeded")
+
+    monkeypatch.setattr(SimulatedProvider, "refund", refund)
+    changelist = reverse("admin:registrations_order_changelist")
+    action = {"action": "cancel_and_refund", "_selected_action": [order.pk]}
+    confirm_page = staff_client.post(changelist, action, follow=True)
+    assert "Oui, annuler et rembourser" in text(confirm_page)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID  # nothing happens before the confirmation
+    url = reverse("admin:registrations_order_refund", args=[order.pk])
+    lines = list(order.registrations.values_list("pk", flat=True))
+    without_reason = staff_client.post(url, {"lines": lines, "reason": ""})
+    assert without_reason.status_code == 200  # the form again, with the error
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, {"lines": lines, "reason": "Déménagement"})
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
-    assert refunds == [order.total]
+    assert sorted(refunds) == sorted(r.price for r in order.registrations.all())
+    assert set(order.payments.filter(kind="refund").values_list("recorded_by", "reason")) == {
+        (staff_user.pk, "Déménagement")
+    }
     assert not Registration.objects.occupying().exists()
     assert OutgoingEmail.objects.filter(kind="order_cancelled", to=family.user.email).exists()
+
+
+def test_refunding_a_camp_line_takes_its_weeks_services_and_keeps_the_rest(
+    staff_user, family, lea, noah, camp, daycare
+):
+    order = paid_order(family=family, items=[(lea, [camp, daycare]), (noah, [camp])])
+    lea_camp = order.registrations.get(person=lea, kind="camp")
+    services.cancel_and_refund(
+        order=order, by=staff_user, reason="Malade", registration_ids=[lea_camp.pk]
+    )
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    statuses = dict(order.registrations.values_list("person__first_name", "status"))
+    assert order.registrations.get(person=noah).status == "confirmed"
+    assert set(order.registrations.filter(person=lea).values_list("status", flat=True)) == {
+        "cancelled"
+    }
+    assert statuses["Noah"] == "confirmed"
+    refunded = sum(order.payments.filter(kind="refund").values_list("amount", flat=True))
+    assert refunded == lea_camp.price + daycare.price_resident
+
+
+def test_a_paid_order_cannot_be_deleted_from_the_admin(staff_client, family, lea, camp):
+    order = paid_order(family=family, items=[(lea, [camp])])
+    url = reverse("admin:registrations_order_delete", args=[order.pk])
+    assert staff_client.post(url, {"post": "yes"}).status_code == 403
+    assert Order.objects.filter(pk=order.pk).exists()
 
 
 def test_order_admin_searches_by_number_name_and_email(staff_client, family, lea, camp):

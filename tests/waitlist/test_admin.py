@@ -29,7 +29,7 @@ def test_offer_a_place_action_reports_one_success_and_one_refusal(staff_client, 
     second.refresh_from_db()
     assert (first.status, second.status) == ("offered", "waiting")
     assert any("place offered" in t or "place offerte" in t for t in texts), texts
-    assert any("aucune place" in t or "no place is free" in t for t in texts), texts
+    assert any("complet" in t or "is full" in t for t in texts), texts
 
 
 def test_move_actions_reorder_the_line(staff_client, full_group):

@@ -6,9 +6,10 @@ from django.conf import settings
 from activities.selectors import group_availability
 from portal.models import OutgoingEmail
 from registrations.models import Order, Registration
+from tests.registrations.helpers import pay
 from waitlist.models import WaitlistEntry
-from waitlist.services import expire_offers, offer_place
-from waitlist.tasks import expire_waitlist_offers
+from waitlist.services import offer_place, serve_waiting_lines
+from waitlist.tasks import serve_waiting_lines as sweep_task
 
 from .conftest import free_a_place, waiting_entry
 
@@ -26,6 +27,10 @@ def offered(full_group):
 
 def after_deadline(order):
     return order.hold_expires_at + timedelta(minutes=1)
+
+
+def expire_offers(*, now) -> int:
+    return serve_waiting_lines(now=now)["settled_offers"]
 
 
 def test_expiry_frees_the_place_and_records_it(full_group, offered):
@@ -87,17 +92,19 @@ def test_without_automatic_promotion_staff_are_emailed(full_group, offered):
 
 def test_a_paid_offer_is_not_expired(offered):
     first, _, order = offered
-    Order.objects.filter(pk=order.pk).update(status=Order.Status.PAID)
+    assert pay(order) == "confirmed"
 
-    assert expire_offers(now=after_deadline(order)) == 0
+    serve_waiting_lines(now=after_deadline(order))
     first.refresh_from_db()
-    assert first.status == WaitlistEntry.Status.ACCEPTED
+    order.refresh_from_db()
+    assert (first.status, order.status) == (WaitlistEntry.Status.ACCEPTED, Order.Status.PAID)
 
 
-def test_the_periodic_task_expires_offers_and_is_scheduled(offered, time_machine):
+def test_the_periodic_task_expires_offers_and_runs_at_least_every_minute(offered, time_machine):
     _, _, order = offered
     time_machine.move_to(after_deadline(order))
 
-    assert expire_waitlist_offers.delay().get() == 1
-    schedule = settings.CELERY_BEAT_SCHEDULE["expire-waitlist-offers"]
-    assert schedule["task"] == "waitlist.tasks.expire_waitlist_offers"
+    assert sweep_task.delay().get()["settled_offers"] == 1
+    schedule = settings.CELERY_BEAT_SCHEDULE["serve-waiting-lines"]
+    assert schedule["task"] == "waitlist.tasks.serve_waiting_lines"
+    assert schedule["schedule"] <= timedelta(minutes=1)

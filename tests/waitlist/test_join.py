@@ -1,13 +1,26 @@
+from contextlib import contextmanager
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from activities.models import Activity
+from portal.errors import DomainError
 from portal.models import OutgoingEmail
 from registrations.models import Order, Payment, Registration
 from tests import factories
 from waitlist.models import WaitlistEntry
-from waitlist.services import WaitlistRefused, join_waitlist
+from waitlist.services import join_waitlist
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def refused(code: str):
+    """The join is refused for this rule (``registrations.rules``), whatever the wording."""
+    with pytest.raises(DomainError) as refusal:
+        yield
+    assert refusal.value.code == code
 
 
 def test_joining_creates_the_entry_and_no_order_registration_or_payment(family, child, full_group):
@@ -57,7 +70,7 @@ def test_addons_of_the_week_ride_with_the_entry_unpriced(family, child, full_gro
 def test_joining_twice_is_refused(family, child, full_group):
     join_waitlist(family=family, person=child, group=full_group)
 
-    with pytest.raises(WaitlistRefused, match="déjà sur la liste d'attente"):
+    with refused("already_waiting"):
         join_waitlist(family=family, person=child, group=full_group)
     assert WaitlistEntry.objects.filter(person=child).count() == 1
 
@@ -67,7 +80,7 @@ def test_child_already_registered_in_the_group_cannot_join(family, child):
     order = factories.OrderFactory(family=family)
     factories.RegistrationFactory(order=order, person=child, group=group)
 
-    with pytest.raises(WaitlistRefused, match="déjà inscrit\\(e\\) dans ce groupe"):
+    with refused("already_registered"):
         join_waitlist(family=family, person=child, group=group)
 
 
@@ -76,7 +89,7 @@ def test_child_in_another_camp_that_week_cannot_join(family, child, full_group):
     order = factories.OrderFactory(family=family)
     factories.RegistrationFactory(order=order, person=child, group=other_camp)
 
-    with pytest.raises(WaitlistRefused, match="à un camp cette semaine-là"):
+    with refused("camp_same_week"):
         join_waitlist(family=family, person=child, group=full_group)
 
 
@@ -85,7 +98,7 @@ def test_non_approved_family_cannot_join(trait, full_group):
     family = factories.FamilyFactory(**{trait: True})
     person = factories.PersonFactory(family=family)
 
-    with pytest.raises(WaitlistRefused, match="doit être approuvé"):
+    with refused("not_approved"):
         join_waitlist(family=family, person=person, group=full_group)
     assert not WaitlistEntry.objects.exists()
 
@@ -93,28 +106,28 @@ def test_non_approved_family_cannot_join(trait, full_group):
 def test_group_with_public_places_is_refused_register_normally(family, child):
     group = factories.GroupFactory(capacity=5)
 
-    with pytest.raises(WaitlistRefused, match="inscrivez-vous normalement"):
+    with refused("places_free"):
         join_waitlist(family=family, person=child, group=group)
 
 
 def test_person_of_another_family_is_refused(family, full_group):
     stranger = factories.PersonFactory()
 
-    with pytest.raises(WaitlistRefused, match="ne fait pas partie de votre dossier"):
+    with refused("not_in_family"):
         join_waitlist(family=family, person=stranger, group=full_group)
 
 
 def test_child_outside_the_age_range_is_refused(family, child):
     group = factories.GroupFactory(capacity=0, min_age=10, max_age=12)
 
-    with pytest.raises(WaitlistRefused, match="de 10 à 12 ans"):
+    with refused("age"):
         join_waitlist(family=family, person=child, group=group)
 
 
 def test_addon_of_another_week_is_refused(family, child, full_group):
     other_week_daycare = factories.GroupFactory(activity__kind=Activity.Kind.DAYCARE)
 
-    with pytest.raises(WaitlistRefused, match="de la même semaine"):
+    with refused("not_a_service_of_that_week"):
         join_waitlist(family=family, person=child, group=full_group, addons=[other_week_daycare])
 
 
@@ -122,6 +135,39 @@ def test_french_refusal_reason(family, child, full_group):
     from django.utils import translation
 
     join_waitlist(family=family, person=child, group=full_group)
-    with translation.override("fr"), pytest.raises(WaitlistRefused) as refusal:
+    with translation.override("fr"), pytest.raises(DomainError) as refusal:
         join_waitlist(family=family, person=child, group=full_group)
     assert "déjà sur la liste d'attente" in str(refusal.value)
+
+
+def test_a_non_resident_family_cannot_join_before_its_own_opening(child, full_group):
+    season = full_group.week.season
+    season.opens_at_nonresident = timezone.now() + timedelta(days=7)
+    season.save()
+    family = child.family
+    family.is_resident = False
+    family.save()
+
+    with refused("not_open"):
+        join_waitlist(family=family, person=child, group=full_group)
+
+
+def test_nobody_joins_after_registration_closed(family, child, full_group):
+    season = full_group.week.season
+    season.opens_at = timezone.now() - timedelta(days=60)
+    season.opens_at_nonresident = timezone.now() - timedelta(days=59)
+    season.closes_at = timezone.now() - timedelta(minutes=1)
+    season.save()
+
+    with refused("closed"):
+        join_waitlist(family=family, person=child, group=full_group)
+
+
+def test_a_service_riding_with_an_entry_must_fit_the_childs_age(family, child, full_group):
+    """Léa is 8: an 9-13 bike transport may not ride with her entry (it did, through offers)."""
+    bike = factories.GroupFactory(
+        week=full_group.week, activity__kind=Activity.Kind.TRANSPORT, min_age=9, max_age=13
+    )
+
+    with refused("age"):
+        join_waitlist(family=family, person=child, group=full_group, addons=[bike])

@@ -6,18 +6,14 @@ from django.utils import timezone
 
 from activities.models import Activity
 from activities.selectors import group_availability
+from portal.errors import DomainError
 from portal.models import OutgoingEmail
+from registrations import services as registrations
 from registrations.models import Order, Registration
 from tests import factories
+from tests.registrations.helpers import pay
 from waitlist.models import WaitlistEntry, WaitlistEvent
-from waitlist.services import (
-    WaitlistRefused,
-    leave_waitlist,
-    offer_next,
-    offer_place,
-    on_order_paid,
-    on_order_released,
-)
+from waitlist.services import leave_waitlist, offer_next, offer_place, serve_waiting_lines
 
 from .conftest import free_a_place, waiting_entry
 
@@ -59,8 +55,9 @@ def test_offer_holds_the_place_in_a_waitlist_order_and_emails_the_payment_link(
 def test_offer_is_refused_when_no_place_is_free(full_group, staff_user):
     entry = waiting_entry(full_group)
 
-    with pytest.raises(WaitlistRefused, match="aucune place n'est libre"):
+    with pytest.raises(DomainError) as refused:
         offer_place(entry=entry, by=staff_user)
+    assert refused.value.code == "full"
 
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.WAITING
@@ -110,8 +107,9 @@ def test_offer_next_offers_to_the_first_in_line(full_group):
 
 
 def test_offer_next_with_nobody_waiting_is_refused(full_group):
-    with pytest.raises(WaitlistRefused, match="personne n'est en attente"):
+    with pytest.raises(DomainError) as refused:
         offer_next(group=full_group)
+    assert refused.value.code == "nobody_waiting"
 
 
 def test_declining_an_offer_frees_the_place_at_once(full_group):
@@ -130,14 +128,17 @@ def test_declining_an_offer_frees_the_place_at_once(full_group):
     assert entry.events.filter(action="declined", actor=entry.family.user).exists()
 
 
-def test_declining_with_automatic_promotion_offers_the_next_family(full_group):
+def test_declining_with_automatic_promotion_offers_the_next_family(
+    full_group, django_capture_on_commit_callbacks
+):
     full_group.week.season.auto_promote = True
     full_group.week.season.save()
     first, second = waiting_entry(full_group), waiting_entry(full_group)
     free_a_place(full_group)
     offer_place(entry=first)
 
-    leave_waitlist(family=first.family, entry=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        leave_waitlist(family=first.family, entry=first)
 
     second.refresh_from_db()
     assert second.status == WaitlistEntry.Status.OFFERED
@@ -157,7 +158,7 @@ def test_leaving_while_waiting_cancels_the_entry(full_group):
 def test_a_family_cannot_leave_another_family_entry(full_group, family):
     entry = waiting_entry(full_group)
 
-    with pytest.raises(WaitlistRefused):
+    with pytest.raises(DomainError):
         leave_waitlist(family=family, entry=entry)
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.WAITING
@@ -167,42 +168,67 @@ def test_paying_the_offer_marks_the_entry_accepted(full_group):
     entry = waiting_entry(full_group)
     free_a_place(full_group)
     order = offer_place(entry=entry)
-    Order.objects.filter(pk=order.pk).update(status=Order.Status.PAID)
 
-    on_order_paid(order=order)
+    assert pay(order) == "confirmed"
+    serve_waiting_lines()
 
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.ACCEPTED
     assert entry.events.filter(action="accepted").exists()
 
 
-def test_an_offer_paid_after_expiry_is_accepted_once_confirm_payment_confirms_it(full_group):
-    """Late payment: confirm_payment (registrations) decides; the entry then follows."""
-    from waitlist.services import expire_offers
-
+def test_an_offer_paid_after_expiry_with_its_place_still_free_is_accepted(full_group):
     entry = waiting_entry(full_group)
     free_a_place(full_group)
     order = offer_place(entry=entry)
-    expire_offers(now=order.hold_expires_at + timedelta(minutes=1))
+    after = order.hold_expires_at + timedelta(minutes=1)
+    serve_waiting_lines(now=after)
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.EXPIRED
-    order.refresh_from_db()
-    assert order.source == Order.Source.WAITLIST_OFFER  # an ordinary order for confirm_payment
 
-    on_order_paid(order=order)
+    assert pay(order, now=after) == "confirmed"  # nobody else waits: the place is still free
+    serve_waiting_lines(now=after)
 
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.ACCEPTED
 
 
-def test_an_order_released_by_the_registration_app_frees_the_entry(full_group):
+def test_an_offer_refunded_by_staff_before_settling_frees_the_entry(full_group, staff_user):
     entry = waiting_entry(full_group)
     free_a_place(full_group)
     order = offer_place(entry=entry)
-    Order.objects.filter(pk=order.pk).update(status=Order.Status.REFUNDED)
-    order.refresh_from_db()
+    registrations.cancel_payment(order=order)
 
-    on_order_released(order=order)
+    serve_waiting_lines()
 
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.CANCELLED
+
+
+def test_a_service_in_an_offer_must_fit_the_childs_age(full_group):
+    """A 6-year-old was once confirmed in an 8-13 bike transport through an offer."""
+    bike = factories.GroupFactory(
+        week=full_group.week, activity__kind=Activity.Kind.TRANSPORT, min_age=8, max_age=13
+    )
+    six = factories.PersonFactory(birth_date=timezone.now().date().replace(year=2021))
+    entry = waiting_entry(full_group, family=six.family, person=six)
+    entry.addons.set([bike])
+    free_a_place(full_group)
+
+    order = offer_place(entry=entry)
+
+    assert list(order.registrations.values_list("group", flat=True)) == [full_group.pk]
+    assert not WaitlistEntry.objects.filter(group=bike).exists()
+
+
+def test_an_offer_is_refused_to_a_child_who_took_another_camp_that_week(full_group):
+    entry = waiting_entry(full_group)
+    other_camp = factories.GroupFactory(week=full_group.week)
+    factories.RegistrationFactory(
+        order=factories.OrderFactory(family=entry.family), person=entry.person, group=other_camp
+    )
+    free_a_place(full_group)
+
+    with pytest.raises(DomainError) as refused:
+        offer_place(entry=entry)
+    assert refused.value.code == "camp_same_week"

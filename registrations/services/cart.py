@@ -1,0 +1,90 @@
+"""The cart: it reserves nothing, and its lines never change under an order awaiting
+payment: a change first cancels that order (its checkout closed at the provider)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Family, Person
+from activities.models import Group
+from activities.selectors import group_availability
+
+from .. import rules
+from ..models import Cart, CartItem, Order
+from ..selectors import pending_cart_order
+from .payment_flow import cancel_payment
+
+
+@dataclass
+class CartChange:
+    added: list[Group] = field(default_factory=list)
+    refused: list[tuple[Group, rules.Refusal]] = field(default_factory=list)
+    removed: bool = False
+    # The order awaiting payment that the change cancelled (the parent pays again).
+    cancelled_order: Order | None = None
+
+
+def _cancel_pending(*, family: Family, change: CartChange) -> None:
+    pending = pending_cart_order(family=family)
+    if pending is not None and cancel_payment(order=pending):
+        change.cancelled_order = pending
+
+
+def add_to_cart(
+    *, family: Family, person: Person, groups: Iterable[Group], now: datetime | None = None
+) -> CartChange:
+    """Put the ticked groups in the cart; each refused one comes back with its reason.
+
+    The places are checked only to spare the parent a surprise: ``checkout`` decides,
+    under the lock. The rows go in in group order, in one transaction.
+    """
+    refusal = rules.family_refusal(family=family, person=person)
+    if refusal is not None:
+        raise rules.RegistrationRefused(refusal)
+    now = now or timezone.now()
+    chosen = Group.objects.select_related("activity", "week__season").in_bulk(
+        {group.pk for group in groups}
+    )
+    plan = rules.person_plans(persons=[person], now=now)[person.pk]
+    in_cart = CartItem.objects.filter(cart__family=family, person=person).select_related(
+        "group__activity"
+    )
+    for item in in_cart:
+        plan.plan(item.group)
+    verdicts = rules.evaluate(
+        family=family,
+        lines=[(person, group) for group in chosen.values()],
+        plans={person.pk: plan},
+        availability=group_availability(group_ids=chosen, now=now),
+        now=now,
+        policy=rules.CART,
+    )
+    change = CartChange(
+        added=[v.group for v in verdicts if v.refusal is None],
+        refused=[(v.group, v.refusal) for v in verdicts if v.refusal is not None],
+    )
+    if change.added:
+        _cancel_pending(family=family, change=change)
+        with transaction.atomic():
+            cart, _created = Cart.objects.get_or_create(family=family)
+            CartItem.objects.bulk_create(
+                [
+                    CartItem(cart=cart, person=person, group=group)
+                    for group in sorted(change.added, key=lambda g: g.pk)
+                ],
+                ignore_conflicts=True,
+            )
+    return change
+
+
+def remove_from_cart(*, family: Family, item_id: int) -> CartChange:
+    change = CartChange()
+    if not CartItem.objects.filter(cart__family=family, pk=item_id).exists():
+        return change
+    _cancel_pending(family=family, change=change)
+    deleted, _detail = CartItem.objects.filter(cart__family=family, pk=item_id).delete()
+    change.removed = deleted > 0
+    return change

@@ -1,0 +1,36 @@
+"""The family's order emails, queued in the transaction of the event that causes them."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.urls import reverse
+
+from portal.emails import queue_email
+
+from ..models import Order, Registration
+
+
+def email_family(
+    *, order: Order, template: str, registrations: Iterable[Registration], **extra
+) -> None:
+    """``registrations`` come with ``person``, ``group__activity`` and ``week`` loaded."""
+    lines = sorted(
+        registrations, key=lambda r: (r.person.first_name, r.week.starts_on, r.kind != "camp")
+    )
+    order_url = settings.SITE_URL + reverse("registrations:order_detail", args=[order.public_id])
+    queue_email(
+        to=order.family.user.email,
+        template=template,
+        context={
+            "order": order,
+            "family": order.family,
+            "registrations": lines,
+            "order_url": order_url,
+            **extra,
+        },
+        language=order.language,
+    )
+
+
+def order_lines(order: Order) -> list[Registration]:
+    return list(order.registrations.select_related("person", "group__activity", "week"))

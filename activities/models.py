@@ -22,6 +22,28 @@ class Season(models.Model):
     auto_promote = models.BooleanField(
         _("automatic promotion from the waiting list"), default=False
     )
+    prepared_carts = models.BooleanField(
+        _("carts may be prepared before the opening"),
+        default=True,
+        help_text=_("Families fill their cart before the opening; nothing is reserved."),
+    )
+    # The opening-night waiting room, around each opening (residents, non-residents).
+    waiting_room_minutes_before = models.PositiveIntegerField(
+        _("waiting room opens (minutes before each opening)"),
+        default=30,
+        help_text=_("0: no waiting room for this season."),
+    )
+    waiting_room_minutes_after = models.PositiveIntegerField(
+        _("waiting room stays (minutes after each opening)"), default=120
+    )
+    max_active_families = models.PositiveIntegerField(
+        _("families registering at once"),
+        default=200,
+        help_text=_("How many families the waiting room lets in at the same time."),
+    )
+    active_idle_minutes = models.PositiveIntegerField(
+        _("an admitted family's pass lapses after (idle minutes)"), default=10
+    )
 
     class Meta:
         verbose_name = _("season")

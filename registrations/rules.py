@@ -75,10 +75,12 @@ class Policy:
 
     dates: bool
     places: str
+    # Before the opening, where the season lets families prepare their cart.
+    before_opening: bool = False
 
 
 # The table: one line per path that calls ``evaluate``.
-CART = Policy(dates=True, places="public")
+CART = Policy(dates=True, places="public", before_opening=True)
 CHECKOUT = Policy(dates=True, places="public")
 # A payment after its hold ended: the order was made while registration was open.
 LATE_PAYMENT = Policy(dates=False, places="public")
@@ -140,12 +142,16 @@ def family_refusal(*, family: Family, person: Person | None = None) -> Refusal |
     return None
 
 
-def dates_refusal(*, family: Family, group: Group, now: datetime) -> Refusal | None:
-    """Residents open first, non-residents later; everyone closes together."""
+def dates_refusal(
+    *, family: Family, group: Group, now: datetime, before_opening: bool = False
+) -> Refusal | None:
+    """Residents open first, non-residents later; everyone closes together. A cart may
+    be prepared before the opening where the season allows it (nothing is reserved)."""
     season = group.week.season
     if now >= season.closes_at:
         return Refusal("closed")
-    if now < registration_open_at(season=season, is_resident=family.is_resident):
+    opens_at = registration_open_at(season=season, is_resident=family.is_resident)
+    if now < opens_at and not (before_opening and season.prepared_carts):
         return Refusal("not_open")
     return None
 
@@ -199,7 +205,9 @@ def check(
     ``availability`` None skips the places (a page showing the places itself)."""
     refusal = family_refusal(family=family, person=person)
     if refusal is None and policy.dates:
-        refusal = dates_refusal(family=family, group=group, now=now)
+        refusal = dates_refusal(
+            family=family, group=group, now=now, before_opening=policy.before_opening
+        )
     if refusal is None and policy.places in ("full", "none") and group.pk in plan.waiting_groups:
         refusal = Refusal("already_waiting")
     if refusal is None:

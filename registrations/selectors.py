@@ -202,7 +202,7 @@ def register_options(
             status = "in_cart"
         elif group.pk in in_line:
             status = "waiting"
-        elif now < opens_at:
+        elif now < opens_at and not season.prepared_carts:
             status = "not_open"
         elif avail.is_full:
             status = "full"

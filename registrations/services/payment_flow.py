@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Family, Person
 from activities.models import Group
-from activities.selectors import group_availability
+from activities.selectors import group_availability, registration_open_at
 from portal.errors import DomainError
 from portal.locking import busy_on_lock_timeout, lock_groups
 
@@ -141,6 +143,7 @@ def checkout(
         )
         if not items:
             raise DomainError(_("Your cart is empty."), code="empty_cart")
+        _refuse_before_opening(family=family, items=items, now=now)
         result = hold_places(
             family=family,
             requests=[(rules.CHECKOUT, [(item.person, item.group) for item in items])],
@@ -154,6 +157,20 @@ def checkout(
     by_pair = {(item.person_id, item.group_id): item for item in items}
     refused = [(by_pair[(v.person.pk, v.group.pk)], v.refusal) for v in result.refused]
     return CheckoutResult(order=result.order, refused=refused)
+
+
+def _refuse_before_opening(*, family: Family, items: list[CartItem], now: datetime) -> None:
+    """A prepared cart is paid from the opening on: say when, rather than line by line."""
+    openings = [
+        registration_open_at(season=item.group.week.season, is_resident=family.is_resident)
+        for item in items
+    ]
+    if openings and now < min(openings):
+        raise DomainError(
+            _("Registration opens on %(date)s: your cart is ready, nothing is reserved yet.")
+            % {"date": date_format(localtime(min(openings)), "DATETIME_FORMAT")},
+            code="not_open",
+        )
 
 
 def start_payment(*, order: Order, now: datetime | None = None) -> str:

@@ -88,6 +88,7 @@ def test_service_of_another_week_does_not_count(family, lea, camp, week2):
 def test_non_resident_waits_for_the_non_resident_opening(family, lea, camp, season):
     season.opens_at = timezone.now() - timedelta(hours=1)
     season.opens_at_nonresident = timezone.now() + timedelta(days=2)
+    season.prepared_carts = False
     season.save()
     family.is_resident = False
     family.save()
@@ -101,6 +102,7 @@ def test_non_resident_waits_for_the_non_resident_opening(family, lea, camp, seas
 def test_registration_before_the_resident_opening_is_refused(family, lea, camp, season):
     season.opens_at = timezone.now() + timedelta(hours=1)
     season.opens_at_nonresident = timezone.now() + timedelta(hours=2)
+    season.prepared_carts = False
     season.save()
     assert reasons(services.add_to_cart(family=family, person=lea, groups=[camp])) == {
         camp.pk: "not_open"

@@ -127,6 +127,7 @@ def test_each_refusal_is_explained_on_the_page(
         family.is_resident = False
         family.save()
         season.opens_at_nonresident = timezone.now() + timedelta(days=1)
+        season.prepared_carts = False
         season.save()
     elif setup == "closed":
         season.closes_at = timezone.now() - timedelta(seconds=1)

@@ -8,6 +8,8 @@ is needed. Whoever shows a new field in ``_catalogue_week.html`` adds it to ``_f
 """
 
 import hashlib
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -66,3 +68,29 @@ def week_section(entry: CatalogueWeek, *, register_url: str) -> str:
         )
         _sections.set(key, html)
     return html
+
+
+# --- Whole catalogue renderings, kept one second ----------------------------------------------
+
+_second: int | None = None
+_pages: dict[tuple, str] = {}
+
+
+def this_second(key: tuple, render: Callable[[], str]) -> str:
+    """The catalogue may be a second behind: each process renders a given page (language,
+    filters) at most once a second, whatever the rush. Checkout decides under the lock, so
+    a place shown free for up to a second more is never sold twice."""
+    global _second, _pages
+    second = int(time.time())
+    if second != _second:
+        _second, _pages = second, {}
+    html = _pages.get(key)
+    if html is None:
+        html = _pages[key] = render()
+    return html
+
+
+def forget() -> None:
+    """Tests: start from nothing."""
+    global _second, _pages
+    _second, _pages = None, {}

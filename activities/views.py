@@ -1,20 +1,59 @@
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.vary import vary_on_headers
 
+from .catalogue_cache import this_second
 from .forms import CatalogueFilterForm
 from .selectors import catalogue as catalogue_selector
 from .selectors import catalogue_weeks_choices
 
 
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "Cookie")
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Public catalogue: anyone may browse. Filters are GET parameters (shareable URL); an htmx
-    request gets only the results."""
-    form = CatalogueFilterForm(request.GET or None, weeks=catalogue_weeks_choices())
-    weeks = catalogue_selector(**form.filters())
-    context = {"form": form, "weeks": weeks}
-    template = "activities/catalogue.html"
+    request gets only the results.
+
+    On opening night everyone opens it at once: the results (and, for visitors with no
+    session, the whole page, which then carries no per-visitor token) are rendered at most
+    once a second per process; see ``catalogue_cache.this_second``.
+    """
+    query, language = request.GET.urlencode(), get_language()
+    results = this_second(("results", language, query), lambda: _results(request.GET))
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
-    return render(request, template, context)
+        return HttpResponse(results)
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return HttpResponse(
+            this_second(("page", language, query), lambda: _public_page(request.GET, results))
+        )
+    return render(request, "activities/catalogue.html", _context(request.GET, results))
+
+
+def _form(params: QueryDict) -> CatalogueFilterForm:
+    return CatalogueFilterForm(params or None, weeks=catalogue_weeks_choices())
+
+
+def _results(params: QueryDict) -> str:
+    form = _form(params)
+    weeks = catalogue_selector(**form.filters())
+    return render_to_string("activities/_catalogue_results.html", {"form": form, "weeks": weeks})
+
+
+def _context(params: QueryDict, results: str) -> dict:
+    return {"form": _form(params), "results": mark_safe(results)}  # rendered by our template
+
+
+def _public_page(params: QueryDict, results: str) -> str:
+    """The page as any visitor without a session sees it: no request, so no CSRF token and
+    nothing of anyone's in it (the language switch needs none)."""
+    context = {
+        **_context(params, results),
+        "user": AnonymousUser(),
+        "municipality_name": settings.MUNICIPALITY_NAME,
+        "cart_count": 0,
+    }
+    return render_to_string("activities/catalogue.html", context)

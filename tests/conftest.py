@@ -46,6 +46,15 @@ def staff_client(client, staff_user):
 
 
 @pytest.fixture(autouse=True)
+def fresh_catalogue():
+    """The catalogue is kept a second per process: no test sees another's."""
+    from activities import catalogue_cache
+
+    catalogue_cache.forget()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """allauth's rate limits live in the cache (Redis in CI): no test inherits another's."""
     from django.core.cache import cache

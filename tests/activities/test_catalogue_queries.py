@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from activities import catalogue_cache
 from activities.models import Activity, Group
 from registrations.models import Registration
 from tests import factories
@@ -37,6 +38,7 @@ def build_catalogue(*, weeks: int, activities: int) -> None:
 
 def queries_for_catalogue(client, **params) -> int:
     client.get(reverse("activities:catalogue"), params)  # warm caches (sessions, translations)
+    catalogue_cache.forget()  # measure a rendering, not the second-long copy
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("activities:catalogue"), params)
     assert response.status_code == 200
@@ -63,3 +65,11 @@ def test_query_count_with_a_week_filter_is_constant_too(client):
     small = queries_for_catalogue(client, week=str(week.pk))
     build_catalogue(weeks=10, activities=29)
     assert queries_for_catalogue(client, week=str(week.pk)) == small
+
+
+def test_within_the_same_second_the_catalogue_costs_no_query(client):
+    build_catalogue(weeks=2, activities=5)
+    client.get(reverse("activities:catalogue"))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("activities:catalogue")).status_code == 200
+    assert len(ctx.captured_queries) == 0

@@ -1,7 +1,6 @@
 """Thin views: parse, call one service or selector, render. Every read is scoped by family."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.gate import approved_family_required
 from activities.models import Group
 from portal.parsing import to_id
+from portal.staff import staff_permission_required
 
 from . import selectors, services
 from .models import Order
@@ -166,7 +166,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
-@staff_member_required
+@staff_permission_required("registrations.view_registration")
 def roster_csv(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_object_or_404(Group, pk=group_id)
     return roster_response(groups=[group])

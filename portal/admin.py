@@ -12,7 +12,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     Bodies carry children's names and addresses: only the outbox's own permissions open it."""
 
     list_display = ["created_at", "to", "subject", "kind", "language", "status", "attempts"]
-    list_filter = ["status", "kind", "language"]
+    list_filter = ["status", "kind", "language", "key_redacted"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"
     actions = ["resend_now"]

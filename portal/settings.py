@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.retry_unsent_refunds",
         "schedule": timedelta(minutes=5),
     },
+    "purge-sent-email-bodies": {
+        "task": "portal.tasks.purge_sent_email_bodies",
+        "schedule": timedelta(hours=24),
+    },
     "expire-waitlist-offers": {
         "task": "waitlist.tasks.expire_waitlist_offers",
         "schedule": timedelta(minutes=1),
@@ -249,6 +253,8 @@ else:
 # Seconds before the periodic sweep re-sends an email still pending.
 OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "180"))
 OUTBOX_MAX_ATTEMPTS = 8
+# Days a sent email's body stays readable in the outbox before the daily purge blanks it.
+OUTBOX_BODY_RETENTION_DAYS = int(os.environ.get("OUTBOX_BODY_RETENTION_DAYS", "30"))
 
 # --- Registration and payments ----------------------------------------------
 HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "30"))

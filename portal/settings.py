@@ -101,7 +101,13 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Health checks: after a PostgreSQL restart a stale persistent connection is replaced
+    # before use instead of failing the request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A lock wait longer than this becomes a "busy, try again" answer (invariant 2).
         lock_timeout_ms = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "3000"))
@@ -123,9 +129,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis outage is a cache miss, never a 500 (sessions, rate limits, pages).
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "camps"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -138,7 +146,7 @@ else:
     }
 
 # Sessions live in the database, read through the cache: one query less per page, and web
-# processes stay stateless.
+# processes stay stateless. The cache ignores a Redis outage, so sessions survive it.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")

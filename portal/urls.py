@@ -22,5 +22,7 @@ urlpatterns = [
 if os.environ.get("BENCH_CEILING_FILE"):  # the opening-night benchmark only
     urlpatterns.append(path("bench/ceiling", views.bench_ceiling, name="bench_ceiling"))
 
+handler500 = "portal.views.server_error"
+
 admin.site.site_header = settings.MUNICIPALITY_NAME + " — Camps de jour"
 admin.site.site_title = "Camps de jour"

@@ -156,7 +156,9 @@ def test_an_account_that_may_only_look_runs_no_action_that_changes_anything():
 
 
 EXPECTED_ACTIONS = {
-    "Accueil": {"accounts.family": {"approve", "reject"}},
+    "Accueil": {
+        "accounts.family": {"approve", "reject", "confirm_residency", "confirm_non_residency"}
+    },
     "Inscriptions": {
         "waitlist.waitlistentry": {"offer_place_action", "move_top_action", "move_bottom_action"},
         "activities.group": {"offer_next_action"},

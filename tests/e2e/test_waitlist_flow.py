@@ -5,7 +5,7 @@ import pytest
 from tests import factories
 from waitlist.models import WaitlistEntry
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, login, swapped_by_htmx
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +42,9 @@ def test_parent_joins_staff_promotes_in_admin_and_parent_pays_through_the_emaile
     # 1. The parent joins the waiting list of the full week from « S'inscrire ».
     login(page, family.user.email, factories.PASSWORD)
     page.goto("/inscription/")
-    page.get_by_label("Personne à inscrire").select_option(str(child.pk))
+    picker = page.get_by_label("Personne à inscrire")
+    # Wait for the child's options that the swap brings before pressing their button.
+    swapped_by_htmx(page, lambda: picker.select_option(str(child.pk)), "#register-options")
     page.get_by_role("button", name="Confirmer l'inscription en attente").click()
     page.get_by_text("1er sur 1").wait_for()
     assert_accessible(page)

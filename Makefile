@@ -4,17 +4,18 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-test lint format messages stack-start stack-stop
+.PHONY: run test install install-test lint format messages stack-start stack-stop audit
 
+# pip and setuptools are upgraded first: the venv's bundled setuptools has known advisories.
 $(VENV)/.run-installed: pyproject.toml
 	python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --upgrade pip setuptools
 	$(PIP) install --quiet .
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml
 	python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --upgrade pip setuptools
 	$(PIP) install --quiet ".[test]"
 	touch $@ $(VENV)/.run-installed
 
@@ -68,3 +69,8 @@ bench-catalogue: install-test
 bench: install-test
 	$(PIP) install --quiet ".[bench]"
 	$(PY) scripts/bench_opening_night.py $(BENCH_ARGS)
+
+## Known vulnerabilities of the installed packages (pip-audit, which asks PyPI's advisory
+## data); where that cannot be reached, the outdated packages (pip list --outdated) instead.
+audit: install-test
+	VENV=$(VENV) scripts/audit.sh

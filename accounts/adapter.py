@@ -2,16 +2,21 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 from django.utils import translation
 
-from portal.emails import queue_rendered_email
+from portal.emails import queue_rendered_email, send_key_email
 
 from .models import Family
+
+# Context entries of allauth's emails that log in, reset a password or confirm an address.
+KEY_CONTEXT_NAMES = frozenset({"key", "code", "activate_url", "password_reset_url", "token"})
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Users stay active; approval lives on the Family and one gate checks it."""
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """allauth's emails go through the outbox too, in the user's language."""
+        """allauth's emails go through the outbox too, in the user's language; those carrying a
+        key are sent from memory and stored redacted (a clerk reading the outbox must not be
+        able to reset the superuser's password)."""
         language = self._language_for(email)
         with translation.override(language):
             message = self._render(template_prefix, email, context)
@@ -23,7 +28,9 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
             "",
         )
-        queue_rendered_email(
+        carries_key = any(context.get(name) for name in KEY_CONTEXT_NAMES)
+        send = send_key_email if carries_key else queue_rendered_email
+        send(
             to=email,
             subject=message.subject,
             body_text=message.body,

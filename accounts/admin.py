@@ -1,3 +1,4 @@
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -31,6 +32,21 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AllauthEmailAddressAdmin):
+    """allauth's own admin declares no permission on « verify »: any staff account could
+    verify any address. Here it needs the right to change email addresses."""
+
+    @admin.action(
+        description=_("Mark selected email addresses as verified"), permissions=["change"]
+    )
+    def make_verified(self, request, queryset) -> None:
+        return super().make_verified(request, queryset)
+
+
 class EmailVerifiedFilter(admin.SimpleListFilter):
     title = _("email verified")
     parameter_name = "email_verified"
@@ -44,6 +60,21 @@ class EmailVerifiedFilter(admin.SimpleListFilter):
             return queryset.filter(Exists(verified))
         if self.value() == "no":
             return queryset.exclude(Exists(verified))
+        return queryset
+
+
+class ResidencyReviewFilter(admin.SimpleListFilter):
+    title = _("residency to review")
+    parameter_name = "residency_review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(residency_review_since__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(residency_review_since__isnull=True)
         return queryset
 
 
@@ -61,10 +92,17 @@ class FamilyAdmin(admin.ModelAdmin):
         "postal_code",
         "status",
         "is_resident",
+        "residency_review_since",
         "created_at",
     ]
     list_editable = ["is_resident"]
-    list_filter = ["status", "is_resident", EmailVerifiedFilter, "preferred_language"]
+    list_filter = [
+        "status",
+        "is_resident",
+        ResidencyReviewFilter,
+        EmailVerifiedFilter,
+        "preferred_language",
+    ]
     search_fields = [
         "guardian_first_name",
         "guardian_last_name",
@@ -73,14 +111,55 @@ class FamilyAdmin(admin.ModelAdmin):
         "postal_code",
     ]
     list_select_related = ["user"]
-    readonly_fields = ["status", "approved_by", "approved_at", "rejection_reason", "created_at"]
+    readonly_fields = [
+        "status",
+        "approved_by",
+        "approved_at",
+        "rejection_reason",
+        "residency_review_since",
+        "created_at",
+    ]
     raw_id_fields = ["user"]
     inlines = [PersonInline]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "confirm_residency", "confirm_non_residency"]
 
     @admin.display(description=_("email"), ordering="user__email")
     def user_email(self, family: Family) -> str:
         return family.user.email
+
+    def save_model(self, request, obj: Family, form, change: bool) -> None:
+        # Setting « resident » by hand (list or page) is the staff's residency decision.
+        if change and "is_resident" in form.changed_data:
+            obj.residency_review_since = None
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Confirm residency (address checked)"), permissions=["change"])
+    def confirm_residency(self, request, queryset):
+        count = services.decide_residency(families=queryset, resident=True)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d family confirmed resident.",
+                "%(count)d families confirmed resident.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Confirm non-resident (address checked)"), permissions=["change"])
+    def confirm_non_residency(self, request, queryset):
+        count = services.decide_residency(families=queryset, resident=False)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d family confirmed non-resident.",
+                "%(count)d families confirmed non-resident.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Approve the selected families"), permissions=["change"])
     def approve(self, request, queryset):

@@ -99,7 +99,13 @@ class Family(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), max_length=2000, blank=True)
+    residency_review_since = models.DateTimeField(
+        _("residency to review since"),
+        null=True,
+        blank=True,
+        help_text=_("The address changed after approval: staff confirm the residency again."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -137,10 +143,12 @@ class Person(models.Model):
     relationship = models.CharField(
         _("relationship"), max_length=8, choices=Relationship.choices, default=Relationship.CHILD
     )
-    allergies = models.TextField(_("allergies"), blank=True)
-    medical_notes = models.TextField(_("medical notes"), blank=True)
+    # Free text a parent types: bounded, so a 2 MB paste is a form error, not a stored blob.
+    allergies = models.TextField(_("allergies"), max_length=2000, blank=True)
+    medical_notes = models.TextField(_("medical notes"), max_length=2000, blank=True)
     authorized_pickups = models.TextField(
         _("authorised pick-up persons"),
+        max_length=2000,
         blank=True,
         help_text=_("Name, relationship and phone number, one person per line."),
     )

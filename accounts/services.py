@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -47,13 +48,47 @@ def create_family(*, user: User, data: dict) -> Family:
     return Family.objects.create(user=user, status=Family.Status.PENDING, **values)
 
 
+ADDRESS_FIELDS = ("address", "city", "postal_code")
+
+
+@transaction.atomic
 def update_family(*, family: Family, data: dict) -> Family:
+    """Save the family file. A resident family of an approved file that moves goes back to
+    review: non-resident prices and dates until staff confirm the new address (staff are
+    emailed). Orders already paid or pending keep the prices they were made with."""
+    # From the database: a ModelForm has already copied the new values onto ``family``.
+    before = Family.objects.filter(pk=family.pk).values(*ADDRESS_FIELDS).get()
     for field in FAMILY_FIELDS:
         if field in data:
             setattr(family, field, data[field])
     family.postal_code = normalise_postal_code(family.postal_code)
-    family.save(update_fields=[*FAMILY_FIELDS])
+    moved = any(_differs(before[field], getattr(family, field)) for field in ADDRESS_FIELDS)
+    updated = [*FAMILY_FIELDS]
+    if moved and family.is_approved and family.is_resident:
+        family.is_resident = False
+        family.residency_review_since = timezone.now()
+        updated += ["is_resident", "residency_review_since"]
+        queue_email(
+            to=settings.STAFF_NOTIFICATION_EMAIL,
+            template="family_residency_review",
+            context={"family": family},
+            language=settings.LANGUAGE_CODE[:2],
+        )
+    family.save(update_fields=updated)
     return family
+
+
+def _differs(old: str, new: str) -> bool:
+    return " ".join(old.split()).casefold() != " ".join(new.split()).casefold()
+
+
+@transaction.atomic
+def decide_residency(*, families: Iterable[Family], resident: bool) -> int:
+    """Staff checked the address: resident or not, the review is over. Returns the count."""
+    ids = [family.pk for family in families]
+    return Family.objects.filter(pk__in=ids).update(
+        is_resident=resident, residency_review_since=None
+    )
 
 
 def normalise_postal_code(value: str) -> str:

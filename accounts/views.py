@@ -37,8 +37,18 @@ def dossier(request: HttpRequest) -> HttpResponse:
 def edit_family(request: HttpRequest) -> HttpResponse:
     form = FamilyForm(request.POST or None, instance=request.family)
     if request.method == "POST" and form.is_valid():
-        services.update_family(family=request.family, data=form.cleaned_data)
+        under_review = request.family.residency_review_since
+        family = services.update_family(family=request.family, data=form.cleaned_data)
         messages.success(request, _("Your family file was saved."))
+        if family.residency_review_since and family.residency_review_since != under_review:
+            messages.info(
+                request,
+                _(
+                    "Your address changed: the administration will check your residency. Until "
+                    "then, non-resident prices apply to new registrations; paid registrations "
+                    "are not affected."
+                ),
+            )
         return redirect("accounts:dossier")
     return render(request, "accounts/family_form.html", {"form": form, "family": request.family})
 

@@ -27,7 +27,12 @@ class SeasonAdmin(admin.ModelAdmin):
     inlines = [WeekInline]
     actions = ["generate_groups_action"]
 
-    @admin.action(description=_("Generate the groups of activities for every week"))
+    def has_add_group_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("activities.add_group")
+
+    @admin.action(
+        description=_("Generate the groups of activities for every week"), permissions=["add_group"]
+    )
     def generate_groups_action(self, request: HttpRequest, queryset: QuerySet[Season]):
         """Intermediate page: choose activities and defaults, then create the missing groups."""
         form = GenerateGroupsForm(request.POST if "apply" in request.POST else None)
@@ -86,6 +91,10 @@ class GroupAdmin(admin.ModelAdmin):
     list_filter = ("week__season", "week", "activity__kind", "activity")
     list_select_related = ("activity", "week", "week__season")
     search_fields = ("activity__name",)
+
+    def has_offer_waitlist_permission(self, request: HttpRequest) -> bool:
+        """« Offer to the next in line » is a waiting-list decision, not a catalogue edit."""
+        return request.user.has_perm("waitlist.change_waitlistentry")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
         # Availability comes from the selector, annotated in the same query (no N+1).

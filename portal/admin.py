@@ -8,10 +8,11 @@ from .models import OutgoingEmail
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    """The outbox, read-only: staff watch it and may push a stuck email again."""
+    """The outbox, read-only: « Administration » watches it and may push a stuck email again.
+    Bodies carry children's names and addresses: only the outbox's own permissions open it."""
 
     list_display = ["created_at", "to", "subject", "kind", "language", "status", "attempts"]
-    list_filter = ["status", "kind", "language"]
+    list_filter = ["status", "kind", "language", "key_redacted"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"
     actions = ["resend_now"]
@@ -25,7 +26,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Send again now"), permissions=["view"])
+    @admin.action(description=_("Send again now"), permissions=["change"])
     def resend_now(self, request, queryset):
         """Failed emails go back to pending, then each is handed to Celery again."""
         ids = emails.resend(queryset)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from .models import OutgoingEmail
 
@@ -65,6 +66,52 @@ def queue_rendered_email(
     return email
 
 
+def send_key_email(
+    *, to: str, subject: str, body_text: str, body_html: str = "", language: str, kind: str
+) -> OutgoingEmail:
+    """An email carrying a login, reset or confirmation key: the outbox keeps a row saying it
+    was sent (who, when, which kind) but never the key, so nobody reading the outbox can use
+    it. The message itself stays in memory and is sent once after commit; if SMTP refuses,
+    the row says so and the person simply asks for a new link."""
+    with translation.override(language):
+        placeholder = gettext(
+            "[This email carried a one-time link or code: its body is not kept in the outbox.]"
+        )
+    email = OutgoingEmail.objects.create(
+        to=to,
+        subject=" ".join(subject.split()),
+        body_text=placeholder,
+        language=language,
+        kind=kind,
+        key_redacted=True,
+    )
+    message = _message(to=to, subject=email.subject, body_text=body_text, body_html=body_html)
+    transaction.on_commit(lambda: _send_from_memory(email.pk, message))
+    return email
+
+
+def _send_from_memory(email_id: int, message: EmailMultiAlternatives) -> None:
+    outbox = OutgoingEmail.objects.filter(pk=email_id, status=OutgoingEmail.Status.PENDING)
+    try:
+        message.send()
+    except Exception as exc:
+        logger.warning("Email %s with a one-time key not sent", email_id, exc_info=True)
+        outbox.update(
+            status=OutgoingEmail.Status.FAILED, attempts=1, last_error=f"{type(exc).__name__}"
+        )
+        return
+    outbox.update(status=OutgoingEmail.Status.SENT, attempts=1, sent_at=timezone.now())
+
+
+def _message(*, to: str, subject: str, body_text: str, body_html: str) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject, body=body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+    )
+    if body_html:
+        message.attach_alternative(body_html, "text/html")
+    return message
+
+
 def enqueue_delivery(email_id: int) -> None:
     """Hand the email to Celery; if the broker is down the sweeper sends it later."""
     from .tasks import send_outgoing_email
@@ -77,7 +124,8 @@ def enqueue_delivery(email_id: int) -> None:
 
 def resend(emails) -> list[int]:
     """Staff ask again: failed emails go back to pending and each unsent one is re-enqueued."""
-    ids = list(emails.exclude(status=OutgoingEmail.Status.SENT).values_list("pk", flat=True))
+    unsent = emails.exclude(status=OutgoingEmail.Status.SENT).exclude(key_redacted=True)
+    ids = list(unsent.values_list("pk", flat=True))
     OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.FAILED).update(
         status=OutgoingEmail.Status.PENDING, next_attempt_at=None
     )
@@ -91,21 +139,16 @@ def deliver(email_id: int) -> bool:
     with transaction.atomic():
         email = (
             OutgoingEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutgoingEmail.Status.PENDING)
+            .filter(pk=email_id, status=OutgoingEmail.Status.PENDING, key_redacted=False)
             .first()
         )
         if email is None:
             return OutgoingEmail.objects.filter(
                 pk=email_id, status=OutgoingEmail.Status.SENT
             ).exists()
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email.to],
+        message = _message(
+            to=email.to, subject=email.subject, body_text=email.body_text, body_html=email.body_html
         )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
         email.attempts += 1
         try:
             message.send()
@@ -132,7 +175,29 @@ def due_email_ids(*, now=None, limit: int = 200) -> list[int]:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
     pending = OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.PENDING, created_at__lte=cutoff
+        status=OutgoingEmail.Status.PENDING, created_at__lte=cutoff, key_redacted=False
     )
     ready = pending.filter(next_attempt_at__isnull=True) | pending.filter(next_attempt_at__lte=now)
     return list(ready.order_by("created_at").values_list("pk", flat=True)[:limit])
+
+
+def fail_lost_key_emails(*, now=None) -> int:
+    """A key email whose process died before sending stays pending forever (its body was never
+    stored): after the sweep delay it is marked failed, so staff see it was not sent."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    return OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.PENDING, key_redacted=True, created_at__lte=cutoff
+    ).update(status=OutgoingEmail.Status.FAILED, last_error="not sent; the key was not kept")
+
+
+def purge_sent_bodies(*, now=None) -> int:
+    """Bodies of sent emails (names, children, amounts) are kept only as long as staff may need
+    to answer a question about them: OUTBOX_BODY_RETENTION_DAYS. The row itself stays."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.OUTBOX_BODY_RETENTION_DAYS)
+    return (
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT, sent_at__lt=cutoff)
+        .exclude(body_text="", body_html="")
+        .update(body_text="", body_html="")
+    )

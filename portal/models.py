@@ -24,6 +24,14 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    key_redacted = models.BooleanField(
+        _("one-time key not kept"),
+        default=False,
+        help_text=_(
+            "The email carried a login, reset or confirmation key: it was sent from memory "
+            "and its body was never stored."
+        ),
+    )
 
     class Meta:
         verbose_name = _("outgoing email")

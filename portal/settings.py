@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "template_partials",
     "csp",
@@ -72,12 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DomainErrorMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.second_factor.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -102,7 +105,13 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Health checks: after a PostgreSQL restart a stale persistent connection is replaced
+    # before use instead of failing the request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A lock wait longer than this becomes a "busy, try again" answer (invariant 2).
         lock_timeout_ms = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "3000"))
@@ -124,9 +133,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis outage is a cache miss, never a 500 (sessions, rate limits, pages).
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "camps"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -139,7 +150,7 @@ else:
     }
 
 # Sessions live in the database, read through the cache: one query less per page, and web
-# processes stay stateless.
+# processes stay stateless. The cache ignores a Redis outage, so sessions survive it.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
@@ -162,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
     "retry-unsent-refunds": {
         "task": "registrations.tasks.retry_unsent_refunds",
         "schedule": timedelta(minutes=5),
+    },
+    "purge-sent-email-bodies": {
+        "task": "portal.tasks.purge_sent_email_bodies",
+        "schedule": timedelta(hours=24),
     },
     # Every path that frees a place reaches the waiting line through this sweep.
     "serve-waiting-lines": {
@@ -198,6 +213,16 @@ ACCOUNT_FORMS = {
     "reset_password": "accounts.forms.FamilyResetPasswordForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Staff second factor (allauth.mfa): an authenticator app (TOTP) and recovery codes. With
+# STAFF_MFA_REQUIRED (on by default when DEBUG is off) a staff account without TOTP is sent to
+# set it up before any admin page.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("MUNICIPALITY_NAME", "Camps de jour")
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", default=not DEBUG)
+# Behind a TLS proxy (README, production): how many proxies append to X-Forwarded-For. Rate
+# limits then count each parent's own address, not the proxy's; 0 = clients connect directly.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
 if not ACCOUNT_RATE_LIMITS_ENABLED:
     # Only for the load benchmark, where thousands of parents log in from one address.
@@ -251,6 +276,8 @@ else:
 # Seconds before the periodic sweep re-sends an email still pending.
 OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "180"))
 OUTBOX_MAX_ATTEMPTS = 8
+# Days a sent email's body stays readable in the outbox before the daily purge blanks it.
+OUTBOX_BODY_RETENTION_DAYS = int(os.environ.get("OUTBOX_BODY_RETENTION_DAYS", "30"))
 
 # --- Registration and payments ----------------------------------------------
 HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "30"))
@@ -276,7 +303,9 @@ if PAYMENT_PROVIDER == "simulated" and not DEBUG and not ALLOW_SIMULATED_PAYMENT
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if TRUSTED_PROXY_COUNT:
+    # Only behind a proxy that sets it: otherwise any client could claim https.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
@@ -284,6 +313,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
+# Forms are short: a request body over 512 KiB is refused (400) before any field is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

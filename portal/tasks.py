@@ -14,7 +14,13 @@ def send_outgoing_email(self, email_id: int) -> bool:
 
 @shared_task
 def sweep_pending_emails() -> int:
+    emails.fail_lost_key_emails()
     sent = 0
     for email_id in emails.due_email_ids():
         sent += emails.deliver(email_id)
     return sent
+
+
+@shared_task
+def purge_sent_email_bodies() -> int:
+    return emails.purge_sent_bodies()

@@ -216,7 +216,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Export roster (CSV)"))
+    @admin.action(description=_("Export roster (CSV)"), permissions=["view"])
     def export_roster(self, request, queryset):
         confirmed = (
             queryset.filter(status=Registration.Status.CONFIRMED)

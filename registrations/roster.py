@@ -1,12 +1,12 @@
 """Roster CSV for camp coordinators: who comes, their health notes, who may pick them up."""
 
-import csv
 from collections.abc import Iterable
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from activities.models import Group
+from portal.spreadsheets import SafeWriter
 
 from .models import Registration
 
@@ -26,7 +26,7 @@ def roster_response(*, groups: Iterable[Group] = (), registrations=None) -> Http
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="roster.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 accents correctly with a BOM
-    writer = csv.writer(response)
+    writer = SafeWriter(response)  # a parent typed these cells: no formula may run
     writer.writerow(
         [
             _("Group"),

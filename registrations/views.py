@@ -4,7 +4,6 @@ A ``DomainError`` a service raises is shown by ``portal.middleware``."""
 import logging
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from accounts.gate import approved_family_required
 from activities.models import Group
 from portal.middleware import refusal_goes_to
 from portal.parsing import to_id
+from portal.staff import staff_permission_required
 
 from . import selectors, services
 from .models import Order
@@ -191,7 +191,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
-@staff_member_required
+@staff_permission_required("registrations.view_registration")
 def roster_csv(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_object_or_404(Group, pk=group_id)
     return roster_response(groups=[group])

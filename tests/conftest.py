@@ -45,6 +45,23 @@ def staff_client(client, staff_user):
     return client
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_prefix_of_this_run():
+    """Cache keys carry a prefix of this run: two runs sharing a Redis database (developers,
+    CI) never read or clear each other's keys."""
+    import uuid
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+        for alias, config in settings.CACHES.items()
+    }
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_catalogue():
     """The catalogue is kept a second per process: no test sees another's."""
@@ -55,8 +72,9 @@ def fresh_catalogue():
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """allauth's rate limits live in the cache (Redis in CI): no test inherits another's."""
+def fresh_cache(cache_prefix_of_this_run):
+    """allauth's rate limits live in the cache (Redis in CI): no test inherits another's.
+    clear() deletes this run's keys only (portal.cache never runs FLUSHDB)."""
     from django.core.cache import cache
 
     cache.clear()

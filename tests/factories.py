@@ -144,3 +144,19 @@ class WaitlistEntryFactory(factory.django.DjangoModelFactory):
     family = factory.SubFactory(FamilyFactory)
     person = factory.SubFactory(PersonFactory, family=factory.SelfAttribute("..family"))
     group = factory.SubFactory(GroupFactory)
+
+
+class ClerkFactory(UserFactory):
+    """A staff account that is not a superuser: ``roles=["Accueil", ...]`` puts it in those
+    groups (created by the roles migration); with no role it holds no permission at all."""
+
+    email = factory.Sequence(lambda n: f"clerk{n}@example.org")
+    is_staff = True
+    is_superuser = False
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        if create and extracted:
+            from django.contrib.auth.models import Group
+
+            obj.groups.set(Group.objects.filter(name__in=extracted))

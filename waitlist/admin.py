@@ -36,7 +36,7 @@ def _run_for_each(modeladmin, request: HttpRequest, items, call) -> None:
             modeladmin.message_user(request, text, messages.SUCCESS)
 
 
-@admin.action(description=_("Offer a place"))
+@admin.action(description=_("Offer a place"), permissions=["change"])
 def offer_place_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     def offer(entry: WaitlistEntry) -> str:
         order = services.offer_place(entry=entry, by=request.user)
@@ -48,7 +48,7 @@ def offer_place_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> 
     _run_for_each(modeladmin, request, queryset.order_by("group", "queued_at", "pk"), offer)
 
 
-@admin.action(description=_("Move to the top"))
+@admin.action(description=_("Move to the top"), permissions=["change"])
 def move_top_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     def move(entry: WaitlistEntry) -> str:
         services.move_entry(entry=entry, to="top", by=request.user)
@@ -58,7 +58,7 @@ def move_top_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> Non
     _run_for_each(modeladmin, request, queryset.order_by("-queued_at", "-pk"), move)
 
 
-@admin.action(description=_("Move to the bottom"))
+@admin.action(description=_("Move to the bottom"), permissions=["change"])
 def move_bottom_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     def move(entry: WaitlistEntry) -> str:
         services.move_entry(entry=entry, to="bottom", by=request.user)
@@ -67,7 +67,7 @@ def move_bottom_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> 
     _run_for_each(modeladmin, request, queryset.order_by("queued_at", "pk"), move)
 
 
-@admin.action(description=_("Offer to the next in line"))
+@admin.action(description=_("Offer to the next in line"), permissions=["offer_waitlist"])
 def offer_next_action(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     """For the Group admin (registered there at integration): one offer per selected group."""
 

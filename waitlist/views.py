@@ -1,7 +1,6 @@
 """Waiting-list pages: thin views over waitlist.services, scoped by request.family."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from activities.models import Group
 from activities.selectors import week_services
 from portal.errors import DomainError
 from portal.parsing import to_id
+from portal.staff import staff_permission_required
 
 from . import selectors, services
 from .models import WaitlistEntry
@@ -87,7 +87,7 @@ def leave(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_member_required
+@staff_permission_required("waitlist.change_waitlistentry")
 def offer_next(request: HttpRequest) -> HttpResponse:
     """Staff: offer the place to the first family in line for a group ("Offer to the next")."""
     group = get_object_or_404(Group, pk=to_id(request.POST.get("group")))

@@ -78,3 +78,20 @@ def login(page, email: str, password: str) -> None:
     page.get_by_label("Courriel").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.locator("form").get_by_role("button", name="Connexion").click()
+
+
+def swapped_by_htmx(page, action, target: str) -> None:
+    """Run ``action`` (a click or a select that starts an htmx request swapping ``target`` by
+    outerHTML) and return once the new element is in and settled. Clicking before the swap
+    lands races it on a loaded machine: the click hits the old element, which htmx then drops.
+    The old element is marked first; the new one carries no mark."""
+    page.evaluate("(sel) => { document.querySelector(sel).dataset.stale = '1'; }", target)
+    action()
+    page.wait_for_function(
+        """(sel) => {
+            const el = document.querySelector(sel);
+            return el && !el.dataset.stale
+                && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling');
+        }""",
+        arg=target,
+    )

@@ -1,13 +1,12 @@
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect
 
 from tests import factories
 from waitlist.models import WaitlistEntry
 from waitlist.services import serve_waiting_lines
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, login, swapped_by_htmx
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,9 +43,9 @@ def test_parent_joins_staff_promotes_in_admin_and_parent_pays_through_the_emaile
     # 1. The parent joins the waiting list of the full week from « S'inscrire ».
     login(page, family.user.email, factories.PASSWORD)
     page.goto("/inscription/")
-    page.get_by_label("Personne à inscrire").select_option(str(child.pk))
-    # Wait for what the swap brings (the child's own options) before pressing its button.
-    expect(page.locator('input[name="person"]')).to_have_value(str(child.pk))
+    picker = page.get_by_label("Personne à inscrire")
+    # Wait for the child's options that the swap brings before pressing their button.
+    swapped_by_htmx(page, lambda: picker.select_option(str(child.pk)), "#register-options")
     page.get_by_role("button", name="Confirmer l'inscription en attente").click()
     page.get_by_text("1er sur 1").wait_for()
     assert_accessible(page)

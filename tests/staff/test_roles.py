@@ -85,10 +85,22 @@ def test_inscriptions_sees_orders_but_cannot_refund_them(client, order):
 def test_finances_cancels_and_refunds_an_order(client, order):
     _clerk_client(client, "Finances")
 
-    client.post(ORDERS, {"action": "cancel_and_refund", "_selected_action": [order.pk]})
+    confirm = client.post(ORDERS, {"action": "cancel_and_refund", "_selected_action": [order.pk]})
+    refund_page = reverse("admin:registrations_order_refund", args=[order.pk])
+    assert confirm["Location"] == refund_page
+    lines = list(order.registrations.values_list("pk", flat=True))
+    client.post(refund_page, {"lines": lines, "reason": "Demande de la famille"})
 
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
+
+
+def test_inscriptions_cannot_reach_the_refund_page(client, order):
+    _clerk_client(client, "Inscriptions")
+    refund_page = reverse("admin:registrations_order_refund", args=[order.pk])
+    assert client.get(refund_page).status_code == 403
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
 
 
 def test_accueil_approves_families_but_cannot_touch_the_catalogue(client):

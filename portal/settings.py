@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Auth and allauth -------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.UserWithFamilyBackend",
+    # Sessions opened before it keep working through the backend that opened them.
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

@@ -158,17 +158,25 @@ class SeasonOptions:
 
 
 def register_options(
-    *, family: Family, person: Person, now: datetime | None = None
+    *,
+    family: Family,
+    person: Person,
+    now: datetime | None = None,
+    group_ids: list[int] | None = None,
 ) -> list[SeasonOptions]:
     """Groups the child may take in seasons not yet closed, by week: camps for the
-    child's age, and the week's daycare and bike transport, with places left."""
+    child's age, and the week's daycare and bike transport, with places left.
+    ``group_ids``: only these (the options a submission changed)."""
     now = now or timezone.now()
     # Only the groups of the child's age are loaded and counted (the age is per season).
     fits_age = Q(pk__in=[])
     for season in Season.objects.filter(closes_at__gt=now):
         age = person.age_on(season.age_reference_date)
         fits_age |= Q(week__season=season, min_age__lte=age, max_age__gte=age)
-    groups = list(Group.objects.filter(fits_age).select_related("activity", "week__season"))
+    groups = Group.objects.filter(fits_age).select_related("activity", "week__season")
+    if group_ids is not None:
+        groups = groups.filter(pk__in=group_ids)
+    groups = list(groups)
     availability = group_availability(group_ids=[g.pk for g in groups], now=now)
     plan = rules.person_plans(persons=[person], now=now)[person.pk]
     in_cart = set(

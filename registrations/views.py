@@ -47,9 +47,11 @@ def register(request: HttpRequest) -> HttpResponse:
         "result": None,
     }
     response_headers = {}
+    changed_ids: list[int] | None = None
     if request.method == "POST" and person is not None:
         ids = [pk for pk in map(to_id, request.POST.getlist("groups")) if pk]
         groups = list(Group.objects.filter(pk__in=ids))
+        changed_ids = [group.pk for group in groups]
         if not groups:
             context["error"] = _("Tick at least one group.")
         else:
@@ -60,11 +62,19 @@ def register(request: HttpRequest) -> HttpResponse:
                 response_headers["HX-Trigger"] = CART_CHANGED
             if context["result"].cancelled_order is not None:
                 context["pending_cancelled"] = PENDING_CANCELLED
-    if person is not None:
-        context["seasons"] = selectors.register_options(family=request.family, person=person)
-    template = "registrations/register.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#options"
+    if request.htmx and changed_ids is not None:
+        # The rush's hottest request: answer with the result and the ticked options only.
+        context["changed"] = selectors.register_options(
+            family=request.family, person=person, group_ids=changed_ids
+        )
+        response_headers.update({"HX-Retarget": "#register-result", "HX-Reswap": "innerHTML"})
+        template = "registrations/register.html#added"
+    else:
+        if person is not None:
+            context["seasons"] = selectors.register_options(family=request.family, person=person)
+        template = "registrations/register.html"
+        if request.htmx and not request.htmx.boosted:
+            template += "#options"
     response = render(request, template, context)
     for name, value in response_headers.items():
         response[name] = value

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Family, Person
 from activities.models import Group
 from activities.selectors import group_availability
+from portal.locking import busy_on_lock_timeout
 
 from .. import rules
 from ..models import Cart, CartItem, Order
@@ -68,7 +69,7 @@ def add_to_cart(
     )
     if change.added:
         _cancel_pending(family=family, change=change)
-        with transaction.atomic():
+        with busy_on_lock_timeout(), transaction.atomic():
             cart, _created = Cart.objects.get_or_create(family=family)
             CartItem.objects.bulk_create(
                 [

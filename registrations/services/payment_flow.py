@@ -129,7 +129,7 @@ def checkout(
     now = now or timezone.now()
     with busy_on_lock_timeout(), transaction.atomic():
         # One checkout at a time per family: a double click finds the first one's order.
-        Cart.objects.select_for_update().filter(family=family).first()
+        Cart.objects.select_for_update(no_key=True).filter(family=family).first()
         pending = pending_cart_order(family=family, now=now)
         if pending is not None:
             return CheckoutResult(order=pending, refused=[], reused=True)

@@ -15,6 +15,7 @@ from activities.models import Activity, Group
 from activities.selectors import group_availability
 from portal.emails import queue_email
 from portal.errors import DomainError
+from portal.locking import busy_on_lock_timeout
 from registrations import rules
 from registrations.models import Registration
 
@@ -73,7 +74,7 @@ def join_waitlist(
             )
         )
         plan.plan(addon)
-    with transaction.atomic():
+    with busy_on_lock_timeout(), transaction.atomic():
         try:
             with transaction.atomic():
                 entry = WaitlistEntry.objects.create(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("", include("portal.app_urls")),
+    path("dossier/", include("health.urls")),
     path("dossier/", include("accounts.urls")),
     path("activites/", include("activities.urls")),
     path("inscription/", include("registrations.urls")),

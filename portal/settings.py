@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "registrations",
     "waitlist",
     "health",
+    "camp",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("activites/", include("activities.urls")),
     path("inscription/", include("registrations.urls")),
     path("liste-attente/", include("waitlist.urls")),
+    path("camp/", include("camp.urls")),
 ]
 
 if os.environ.get("BENCH_CEILING_FILE"):  # the opening-night benchmark only

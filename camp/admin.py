@@ -20,6 +20,7 @@ from waitlist import services as waitlist_services
 from waitlist.models import WaitlistEntry
 from waitlist.out_of_turn import offer_out_of_turn
 
+from . import dashboard_views
 from .group_page import group_overview
 from .models import Attendance, FamilyMessage, GroupPage, MonitorAssignment
 
@@ -60,7 +61,29 @@ class GroupPageAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
+        site = self.admin_site
         return [
+            path(
+                "tableau/",
+                wrap(lambda request: dashboard_views.seasons(request, site)),
+                name="camp_dashboard_seasons",
+            ),
+            path(
+                "tableau/<str:season_id>/",
+                wrap(
+                    lambda request, season_id: dashboard_views.dashboard(request, site, season_id)
+                ),
+                name="camp_dashboard",
+            ),
+            path(
+                "tableau/<str:season_id>/<str:table>.csv",
+                wrap(
+                    lambda request, season_id, table: dashboard_views.dashboard_csv(
+                        request, site, season_id, table
+                    )
+                ),
+                name="camp_dashboard_csv",
+            ),
             path(
                 "<str:object_id>/offrir-suivant/",
                 wrap(self.offer_next_view),

@@ -137,3 +137,10 @@ def test_no_free_place_error_names_the_entry_once(staff_client):
 
     texts = [str(m) for m in response.context["messages"]]
     assert len(texts) == 1 and texts[0].count(str(entry)) == 1, texts
+
+
+def test_group_pages_list_links_to_the_season_dashboard(staff_client, full_group):
+    response = staff_client.get(reverse("admin:camp_grouppage_changelist"))
+
+    assert response.status_code == 200
+    assert reverse("admin:camp_dashboard_seasons") in response.content.decode()

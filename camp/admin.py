@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.selectors import availability_of, with_availability
@@ -20,9 +20,11 @@ from waitlist import services as waitlist_services
 from waitlist.models import WaitlistEntry
 from waitlist.out_of_turn import offer_out_of_turn
 
-from . import dashboard_views
+from . import dashboard_views, messaging
+from .forms import FamilyMessageForm
 from .group_page import group_overview
 from .models import Attendance, FamilyMessage, GroupPage, MonitorAssignment
+from .services import CampRefused
 
 
 @admin.register(GroupPage)
@@ -127,6 +129,7 @@ class GroupPageAdmin(admin.ModelAdmin):
             "can_offer": request.user.has_perm("waitlist.change_waitlistentry"),
             "can_export": request.user.has_perm("registrations.view_registration"),
             "can_message": request.user.has_perm("camp.send_family_message"),
+            "message_url": reverse("admin:camp_familymessage_write") + f"?group={group.pk}",
         }
         return TemplateResponse(request, "admin/camp/group_page.html", context)
 
@@ -203,14 +206,67 @@ class MonitorAssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(FamilyMessage)
 class FamilyMessageAdmin(admin.ModelAdmin):
-    """The log of messages sent to families (writing one goes through the message page)."""
+    """The log of messages sent to families; « Écrire aux familles » writes a new one."""
 
     list_display = ("sent_at", "subject_fr", "audience", "group", "week", "recipients", "sent_by")
     list_filter = ("audience",)
     readonly_fields = [f.name for f in FamilyMessage._meta.fields]
+    change_list_template = "admin/camp/familymessage/change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "ecrire/",
+                self.admin_site.admin_view(self.write_view),
+                name="camp_familymessage_write",
+            ),
+            *super().get_urls(),
+        ]
+
+    def write_view(self, request: HttpRequest) -> HttpResponse:
+        """Write, preview (recipients counted, both languages shown), then send."""
+        if not request.user.has_perm("camp.send_family_message"):
+            raise PermissionDenied
+        initial = {}
+        if request.method == "GET":
+            group_id = to_id(request.GET.get("group"))
+            if group_id is not None:
+                initial = {"audience": FamilyMessage.Audience.GROUP, "group": group_id}
+        form = FamilyMessageForm(request.POST or None, initial=initial)
+        preview = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if "send" in request.POST:
+                    message = messaging.send_family_message(**data, by=request.user)
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "Message sent to %(count)d family through the outbox.",
+                            "Message sent to %(count)d families through the outbox.",
+                            message.recipients,
+                        )
+                        % {"count": message.recipients},
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:camp_familymessage_changelist")
+                families = messaging.audience_families(
+                    audience=data["audience"], group=data["group"], week=data["week"]
+                )
+                preview = {"count": families.count(), **data}
+            except CampRefused as refusal:
+                form.add_error(None, refusal.message)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Write to families"),
+            "opts": self.model._meta,
+            "form": form,
+            "preview": preview,
+        }
+        return TemplateResponse(request, "admin/camp/write_message.html", context)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import models
 from django.db.models import QuerySet
 
 from accounts.models import Person
@@ -138,6 +139,32 @@ def attendance_sheet(*, group: Group, day: date) -> AttendanceSheet:
         for r in registrations
     ]
     return AttendanceSheet(group=group, day=day, rows=rows)
+
+
+def not_marked_counts(*, groups: list[Group], day: date) -> dict[int, int]:
+    """Registered children not yet marked on a day, per group, in two queries: what a clerk
+    checks at 9 h 15 across every group of the day."""
+    from django.db.models import Count
+
+    ids = [g.pk for g in groups]
+    registered = dict(
+        Registration.objects.filter(group__in=ids, status=Registration.Status.CONFIRMED)
+        .values_list("group")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    marked = dict(
+        Attendance.objects.filter(
+            group__in=ids,
+            day=day,
+            person__registrations__group=models.F("group"),
+            person__registrations__status=Registration.Status.CONFIRMED,
+        )
+        .values_list("group")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    return {pk: registered.get(pk, 0) - marked.get(pk, 0) for pk in ids}
 
 
 @dataclass(frozen=True)

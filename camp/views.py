@@ -16,7 +16,13 @@ from portal.parsing import to_id
 
 from . import services
 from .pdf import attendance_sheet_pdf
-from .selectors import attendance_groups, attendance_sheet, camp_days, can_take_attendance
+from .selectors import (
+    attendance_groups,
+    attendance_sheet,
+    camp_days,
+    can_take_attendance,
+    not_marked_counts,
+)
 
 
 def _group_for(request: HttpRequest, group_id) -> Group:
@@ -47,12 +53,15 @@ def attendance_home(request: HttpRequest) -> HttpResponse:
     if not groups:
         raise PermissionDenied
     today = timezone.localdate()
+    todays = [g for g in groups if today in camp_days(g)]
+    counts = not_marked_counts(groups=todays, day=today)
     return render(
         request,
         "camp/attendance_home.html",
         {
             "groups": [(g, camp_days(g)) for g in groups],
             "today": today,
+            "today_groups": [(g, counts[g.pk]) for g in todays],
         },
     )
 

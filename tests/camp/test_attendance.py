@@ -251,3 +251,27 @@ def test_home_lists_only_the_monitors_groups(monitor_client, camp_group):
 
     assert camp_group.activity.name in page
     assert other.activity.name not in page
+
+
+def test_clerk_sees_how_many_are_not_yet_marked_in_each_group_of_the_day(camp_group, kids, monitor):
+    from camp.selectors import not_marked_counts
+
+    other = GroupFactory(week=camp_group.week)
+    mark_attendance(group=camp_group, person=kids[0], day=MONDAY, status="present", by=monitor)
+
+    counts = not_marked_counts(groups=[camp_group, other], day=MONDAY)
+
+    assert counts == {camp_group.pk: 2, other.pk: 0}
+
+
+def test_home_shows_todays_not_yet_marked_count(client, camp_group, kids):
+    from django.contrib.auth.models import Permission
+
+    clerk = UserFactory(is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="take_any_attendance"))
+    client.force_login(clerk)
+
+    with time_machine.travel("2027-06-28 09:15 -04:00"):
+        page = client.get(reverse("camp:attendance_home")).content.decode()
+
+    assert "3 enfants" in page

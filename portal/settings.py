@@ -39,6 +39,18 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 
+# Fernet keys for sensitive numbers stored encrypted (health-insurance numbers), comma-separated:
+# the first encrypts, all decrypt (key rotation). Generate one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEY")
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY is not set. Set it to a Fernet key (health-insurance numbers "
+            "are encrypted with it), or DEBUG=1 for local development."
+        )
+    FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQtISE="]
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -63,6 +75,8 @@ INSTALLED_APPS = [
     "activities",
     "registrations",
     "waitlist",
+    "health",
+    "camp",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +294,8 @@ OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "1
 OUTBOX_MAX_ATTEMPTS = 8
 # Days a sent email's body stays readable in the outbox before the daily purge blanks it.
 OUTBOX_BODY_RETENTION_DAYS = int(os.environ.get("OUTBOX_BODY_RETENTION_DAYS", "30"))
+# Messages a clerk may send to families of a group, a week or a waiting line, per hour.
+CAMP_MESSAGES_PER_HOUR = int(os.environ.get("CAMP_MESSAGES_PER_HOUR", "10"))
 
 # --- Registration and payments ----------------------------------------------
 HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "30"))

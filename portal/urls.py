@@ -20,10 +20,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("", include("portal.app_urls")),
+    path("dossier/", include("health.urls")),
     path("dossier/", include("accounts.urls")),
     path("activites/", include("activities.urls")),
     path("inscription/", include("registrations.urls")),
     path("liste-attente/", include("waitlist.urls")),
+    path("camp/", include("camp.urls")),
 ]
 
 if os.environ.get("BENCH_CEILING_FILE"):  # the opening-night benchmark only

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "YmVuY2htYXJrLW9ubHktbm90LWEtc2VjcmV0LWtleSE=")
 os.environ.setdefault("ALLOW_SIMULATED_PAYMENTS", "1")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 

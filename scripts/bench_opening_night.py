@@ -94,6 +94,7 @@ def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("SECRET_KEY", SECRET_KEY)
+    os.environ.setdefault("FIELD_ENCRYPTION_KEY", "YmVuY2htYXJrLW9ubHktbm90LWEtc2VjcmV0LWtleSE=")
     os.environ.setdefault("ALLOW_SIMULATED_PAYMENTS", "1")
     os.environ.setdefault("STATIC_MANIFEST", "0")
     import django

@@ -12,6 +12,8 @@ mkdir -p "$RUN_DIR" var/log
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/camps}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export SECRET_KEY=${SECRET_KEY:-local-production-layout-$(hostname)-not-for-the-internet}
+# A fixed key for this local layout only; production sets its own Fernet key.
+export FIELD_ENCRYPTION_KEY=${FIELD_ENCRYPTION_KEY:-bG9jYWwtbGF5b3V0LW9ubHktbm90LWEtc2VjcmV0ISE=}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
 export SECURE_COOKIES=${SECURE_COOKIES:-0}
 export DEBUG=0

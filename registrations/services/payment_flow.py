@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Family, Person
 from activities.models import Group
 from activities.selectors import group_availability, registration_open_at
+from health.selectors import missing_forms_message, missing_health_forms
 from portal.errors import DomainError
 from portal.locking import busy_on_lock_timeout, lock_groups
 
@@ -144,6 +145,7 @@ def checkout(
         if not items:
             raise DomainError(_("Your cart is empty."), code="empty_cart")
         _refuse_before_opening(family=family, items=items, now=now)
+        _refuse_without_health_forms(family=family, items=items)
         result = hold_places(
             family=family,
             requests=[(rules.CHECKOUT, [(item.person, item.group) for item in items])],
@@ -171,6 +173,22 @@ def _refuse_before_opening(*, family: Family, items: list[CartItem], now: dateti
             % {"date": date_format(localtime(min(openings)), "DATETIME_FORMAT")},
             code="not_open",
         )
+
+
+def _refuse_without_health_forms(*, family: Family, items: list[CartItem]) -> None:
+    """Seasons that ask for the health form before checkout: every child of the cart has
+    one (the message links to each missing form)."""
+    by_season: dict[int, tuple] = {}
+    for item in items:
+        season = item.group.week.season
+        by_season.setdefault(season.pk, (season, set()))[1].add(item.person)
+    missing = [
+        gap
+        for season, persons in by_season.values()
+        for gap in missing_health_forms(family=family, season=season, persons=persons)
+    ]
+    if missing:
+        raise DomainError(missing_forms_message(missing), code="health_form_missing")
 
 
 def start_payment(*, order: Order, now: datetime | None = None) -> str:

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(64),
+    "FIELD_ENCRYPTION_KEY": "bC1kZXBsb3ktY2hlY2stb25seS1ub3QtYS1zZWNyZXQ=",
     "ALLOWED_HOSTS": "camps.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://camps.example.org",
     "SITE_URL": "https://camps.example.org",
@@ -52,6 +53,15 @@ def test_missing_secret_key_with_debug_off_stops_start_up_clearly():
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_missing_field_encryption_key_with_debug_off_stops_start_up_clearly():
+    env = {key: value for key, value in PRODUCTION.items() if key != "FIELD_ENCRYPTION_KEY"}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY is not set" in result.stderr
 
 
 def test_simulated_payments_are_refused_with_debug_off_unless_explicitly_allowed():

@@ -6,18 +6,24 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.emails import queue_email
+from portal.errors import DomainError
 
 from .models import Family, Person, User
 
 
-class ApprovalRefused(Exception):
+class ApprovalRefused(DomainError):
     """A decision staff cannot take (for example a rejection without a reason)."""
 
+    code = "approval_refused"
 
-class PersonInUse(Exception):
+
+class PersonInUse(DomainError):
     """The person has registrations and cannot be removed from the file."""
+
+    code = "person_in_use"
 
 
 FAMILY_FIELDS = (
@@ -141,7 +147,9 @@ def reject_families(*, families: Iterable[Family], by: User, reason: str) -> int
     """Reject each family with the reason it will read in its email. Returns the count."""
     reason = reason.strip()
     if not reason:
-        raise ApprovalRefused("A rejection needs a reason.")
+        raise ApprovalRefused(
+            _("A reason is required to reject an account."), code="reason_required"
+        )
     now = timezone.now()
     count = 0
     for family in _lock(families):

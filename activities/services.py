@@ -7,27 +7,30 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.locking import busy_on_lock_timeout, lock_groups
+from portal.errors import DomainError
+from portal.locking import busy_on_lock_timeout
 
+from .locking import lock_groups
 from .models import Activity, Group, Season
 from .selectors import group_availability
 
 
-class CapacityBelowTaken(Exception):
+class CapacityBelowTaken(DomainError):
     """Capacity may not go below the places already taken (confirmed or held)."""
+
+    code = "capacity_below_taken"
 
     def __init__(self, *, capacity: int, taken: int) -> None:
         self.capacity = capacity
         self.taken = taken
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return ngettext(
-            "Capacity cannot be lowered to %(capacity)s: %(taken)s place is already taken.",
-            "Capacity cannot be lowered to %(capacity)s: %(taken)s places are already taken.",
-            self.taken,
-        ) % {"capacity": self.capacity, "taken": self.taken}
+        super().__init__(
+            ngettext(
+                "Capacity cannot be lowered to %(capacity)s: %(taken)s place is already taken.",
+                "Capacity cannot be lowered to %(capacity)s: %(taken)s places are already taken.",
+                taken,
+            )
+            % {"capacity": capacity, "taken": taken}
+        )
 
 
 def generate_groups(

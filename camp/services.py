@@ -1,6 +1,5 @@
 """Writes of the camp's side: attendance marks (messages live in camp/messaging.py)."""
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
@@ -10,21 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Person
 from activities.models import Group
 from health.models import HealthForm
+from portal.errors import DomainError
 from registrations.models import Registration
 
 from .models import Attendance
 from .selectors import ALONE, camp_days, pickup_choices
 
 
-@dataclass
-class CampRefused(Exception):
+class CampRefused(DomainError):
     """A domain refusal; the message is shown as is to staff."""
-
-    message: str
-    code: str = ""
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 def mark_attendance(

@@ -10,18 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Person
 from activities.models import Season
 from portal.emails import queue_email
+from portal.errors import DomainError
 
 from .models import AccompanimentRequest, EmergencyContact, HealthForm, MedicalAccessLog
 from .selectors import policy_of, season_first_day
 
 
-class HealthRefused(Exception):
+class HealthRefused(DomainError):
     """A domain refusal; the message is shown as is to the family or to staff."""
-
-    def __init__(self, message, code: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 FORM_FIELDS = (

@@ -1,4 +1,4 @@
-"""Row locks on capacity (invariant 2): ordered by id, and a long wait becomes ``Busy``."""
+"""Row locks (invariant 2): ordered by id, and a long wait becomes ``Busy``. Knows no model."""
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -37,17 +37,15 @@ def busy_on_lock_timeout() -> Iterator[None]:
         raise
 
 
-def lock_groups(group_ids: Iterable[int]) -> None:
-    """Lock the groups' rows in id order (no deadlock between two checkouts).
+def lock_rows(model, ids: Iterable[int]) -> None:
+    """Lock rows in id order (no deadlock between two transactions locking the same rows).
 
     Refuses to run outside a transaction, where the lock would end at once. ``no_key``:
     the rows are only referenced, so foreign-key checks of inserts are not blocked.
     """
-    from activities.models import Group
-
     if not connection.in_atomic_block:
-        raise RuntimeError("lock_groups() needs transaction.atomic()")
+        raise RuntimeError("lock_rows() needs transaction.atomic()")
     if not LOCKING_ENABLED:
         return
-    ids = sorted(set(group_ids))
-    list(Group.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"))
+    rows = model.objects.select_for_update(no_key=True).filter(pk__in=sorted(set(ids)))
+    list(rows.order_by("pk").values_list("pk", flat=True))

@@ -11,12 +11,16 @@
    « Transport à vélo » of 15 per week).
 2. Starts the production layout (scripts/stack.sh: gunicorn + Celery worker + beat) on its own
    port and run directory, and always stops it at the end.
-3. Load (asyncio + aiohttp, loopback only): the families of the run sign in while waiting for
-   the opening; then, at the opening, N concurrent parents each browse the catalogue, register
-   two children for 2 to 4 weeks with services, check out, pay with the simulated provider and
-   join the waiting list when a camp is full.
-4. Prints throughput, p50/p95/p99 per step, errors, the catalogue/ceiling ratio (a bare Django
-   view serving the same bytes) and an AUDIT of the database.
+3. Load (asyncio + aiohttp, loopback only), as opening night now happens: the families sign
+   in before the opening, each from its own address behind one trusted proxy (rate limits on,
+   TRUSTED_PROXY_COUNT=1), and most of them (--prepared) fill their cart while the opening
+   is still far off (nothing is reserved). Then the opening is set a few seconds ahead and,
+   at the opening, N concurrent parents check out and pay (prepared carts) or browse the
+   catalogue, register two children for 2 to 4 weeks with services, then check out and pay;
+   all join the waiting list when a camp is full.
+4. Prints throughput, p50/p95/p99 per step, errors, the lock hold time per checkout (p95),
+   the CPU per paid checkout by process, the catalogue/ceiling ratio (a bare Django view
+   serving the same bytes) and an AUDIT of the database.
 Exit status 1 when the audit fails or a request errored.
 """
 
@@ -59,6 +63,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "8"))
     parser.add_argument("--ceiling-seconds", type=float, default=8.0)
     parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument(
+        "--prepared", type=float, default=0.8, help="share of families with a prepared cart"
+    )
+    parser.add_argument(
+        "--opening-in", type=float, default=10.0, help="seconds from the end of sign-in"
+    )
     args = parser.parse_args()
     if args.families is None:
         args.families = (10 if args.long else 1) * args.parents
@@ -123,8 +133,9 @@ def seed(rng: random.Random) -> Town:
     reference = date(2027, 6, 28)
     season = Season.objects.create(
         name="Camps de jour — Été 2027 (banc d'essai)",
-        opens_at=now - timedelta(hours=1),
-        opens_at_nonresident=now - timedelta(hours=1),
+        # Far ahead while carts are prepared; moved to a few seconds ahead for the rush.
+        opens_at=now + timedelta(hours=2),
+        opens_at_nonresident=now + timedelta(hours=2),
         closes_at=now + timedelta(days=30),
         age_reference_date=reference,
     )
@@ -247,7 +258,9 @@ class Stack:
             "GUNICORN_THREADS": str(threads),
             "SECRET_KEY": SECRET_KEY,
             "ALLOW_SIMULATED_PAYMENTS": "1",
-            "ACCOUNT_RATE_LIMITS_ENABLED": "0",
+            # Rate limits on, keyed on each parent's address behind the trusted proxy.
+            "TRUSTED_PROXY_COUNT": "1",
+            "LOCK_LOG_LEVEL": "INFO",  # registrations.locks: the hold time of each checkout
             "CACHE_KEY_PREFIX": f"bench{port}",
             "SITE_URL": f"http://{HOST}:{port}",
             "BENCH_CEILING_FILE": str(run_dir / "catalogue.html"),
@@ -279,6 +292,7 @@ class Stats:
     errors: Counter = field(default_factory=Counter)
     samples: list[str] = field(default_factory=list)
     checkouts: int = 0  # orders paid
+    cpu: dict = field(default_factory=dict)  # CPU seconds during the rush, by process
     refused_at_checkout: int = 0
     busy: int = 0
     waitlist_joins: int = 0
@@ -303,7 +317,7 @@ WAITLIST_ACTION = re.compile(r'formaction="([^"]*liste-attente[^"]*)"')
 class Parent:
     """One family's browser: its own cookies, a shared connection pool."""
 
-    def __init__(self, *, base: str, connector, stats: Stats):
+    def __init__(self, *, base: str, connector, stats: Stats, address: str):
         import aiohttp
 
         self.base, self.stats = base, stats
@@ -313,7 +327,9 @@ class Parent:
             connector_owner=False,
             cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookies on an IP address
             timeout=aiohttp.ClientTimeout(total=60),
-            headers={"Accept-Language": "fr"},
+            # As the TLS proxy in front of gunicorn would add it (documentation addresses:
+            # only a header, no traffic goes there).
+            headers={"Accept-Language": "fr", "X-Forwarded-For": address},
         )
 
     def csrf(self) -> str:
@@ -322,10 +338,14 @@ class Parent:
                 return cookie.value
         return ""
 
-    async def call(self, step: str, method: str, url: str, *, data=None, expect=(200, 302)):
+    async def call(
+        self, step: str, method: str, url: str, *, data=None, expect=(200, 302), headers=None
+    ):
         started = time.perf_counter()
         try:
-            async with self.http.request(method, url, data=data, allow_redirects=False) as resp:
+            async with self.http.request(
+                method, url, data=data, allow_redirects=False, headers=headers
+            ) as resp:
                 body = await resp.text()
                 status, location = resp.status, resp.headers.get("Location", "")
         except Exception as exc:
@@ -382,37 +402,49 @@ def choose(rng: random.Random, town: Town, child: int, options: set[int]) -> tup
     return add, full
 
 
-async def register_family(
-    parent: Parent, town: Town, children: list[int], rng: random.Random
-) -> None:
-    stats = parent.stats
-    status, _body, _ = await parent.call("catalogue", "GET", "/activites/catalogue/")
-    if status is None:
-        return
+async def fill_cart(parent: Parent, town: Town, children: list[int], rng: random.Random) -> int:
+    """« S'inscrire » for each child: tick 2 to 4 weeks (with services), as htmx sends it;
+    a full camp is joined on the waiting list. Returns the groups added."""
     added = 0
     for child in children:
         url = f"/inscription/?person={child}"
         status, page, _ = await parent.call("register_page", "GET", url)
         if status is None:
-            return
+            return added
         options = {int(pk) for pk in CHECKBOX.findall(page)}
         add, full = choose(rng, town, child, options)
-        stats.full_seen += len(full)
+        parent.stats.full_seen += len(full)
         if add:
-            status, page, _ = await parent.call(
+            status, _fragment, _ = await parent.call(
                 "add_to_cart",
                 "POST",
                 "/inscription/",
                 data=[("person", str(child)), ("csrfmiddlewaretoken", parent.csrf())]
                 + [("groups", str(pk)) for pk in add],
+                headers={"HX-Request": "true"},
             )
             if status is None:
-                return
+                return added
             added += len(add)
         for camp, services in full:
             await join_waitlist(parent, page, child, camp, services)
-    if not added:
-        return
+    return added
+
+
+async def register_family(
+    parent: Parent, town: Town, children: list[int], rng: random.Random, *, prepared: bool
+) -> None:
+    """At the opening: a prepared family goes straight to its cart; the others browse the
+    catalogue and fill their cart first. Then checkout and the simulated payment."""
+    if not prepared:
+        status, _body, _ = await parent.call("catalogue", "GET", "/activites/catalogue/")
+        if status is None or not await fill_cart(parent, town, children, rng):
+            return
+    await pay_cart(parent)
+
+
+async def pay_cart(parent: Parent) -> None:
+    stats = parent.stats
     await parent.call("cart", "GET", "/inscription/panier/")
     status, _body, location = await parent.call(
         "checkout",
@@ -447,7 +479,7 @@ async def register_family(
     )
     if status is None:
         return
-    status, page, _ = await parent.call("order_page", "GET", location)
+    status, _page, _ = await parent.call("order_page", "GET", location)
     if status is not None:
         stats.checkouts += 1
     if refused:
@@ -485,27 +517,47 @@ async def join_waitlist(parent: Parent, page: str, child: int, camp: int, servic
         parent.stats.waitlist_joins += 1
 
 
+def address(n: int) -> str:
+    """A distinct client address per family (documentation ranges, in a header only)."""
+    prefix = ("198.51.100", "203.0.113", "192.0.2")[n // 250 % 3]
+    return f"{prefix}.{n % 250 + 1}"
+
+
 async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
-    """Sign-in before the opening (bounded concurrency), then the registration rush."""
+    """Sign-in and prepared carts before the opening (bounded concurrency), then the rush."""
     import aiohttp
 
-    stats = Stats()
+    stats, before = Stats(), Stats()
     chosen = town.families[: args.families]
     connector = aiohttp.TCPConnector(limit=args.parents, force_close=False)
     gate = asyncio.Semaphore(args.parents)
-    parents: list[tuple[Parent, list[int]]] = []
+    parents: list[tuple[Parent, list[int], bool]] = []
+    plan = random.Random(args.seed)
 
-    async def sign_in(email: str, children: list[int]) -> None:
+    async def sign_in(n: int, email: str, children: list[int]) -> None:
         async with gate:
-            parent = Parent(base=base, connector=connector, stats=stats)
-            if await login(parent, email):
-                parents.append((parent, children))
-            else:
+            parent = Parent(base=base, connector=connector, stats=before, address=address(n))
+            if not await login(parent, email):
                 await parent.close()
+                return
+            prepared = plan.random() < args.prepared
+            if prepared:
+                await fill_cart(parent, town, children, random.Random(args.seed + n))
+            parent.stats = stats
+            parents.append((parent, children, prepared))
 
     started = time.perf_counter()
-    await asyncio.gather(*(sign_in(email, kids) for email, kids in chosen))
+    await asyncio.gather(*(sign_in(n, e, kids) for n, (e, kids) in enumerate(chosen)))
     sign_in_seconds = time.perf_counter() - started
+    prepared = sum(1 for _p, _c, ready in parents if ready)
+    print(
+        f"  before the opening: {len(parents)} families signed in, {prepared} carts prepared, "
+        f"in {sign_in_seconds:.1f} s; errors {sum(before.errors.values())}"
+    )
+    for sample in before.samples:
+        print(f"    {sample}")
+    opening = open_registration(in_seconds=args.opening_in)
+    await asyncio.sleep(max(0.0, opening - time.time()))
 
     queue: asyncio.Queue = asyncio.Queue()
     for entry in parents:
@@ -516,22 +568,74 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
         local = random.Random(args.seed * 1000 + n)
         while time.perf_counter() < deadline:
             try:
-                parent, children = queue.get_nowait()
+                parent, children, ready = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
             try:
-                await register_family(parent, town, children, local)
+                await register_family(parent, town, children, local, prepared=ready)
             finally:
                 await parent.close()
 
+    cpu_before = cpu_by_process()
     started = time.perf_counter()
     await asyncio.gather(*(worker(n) for n in range(args.parents)))
     rush_seconds = time.perf_counter() - started
+    stats.cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_by_process().items()}
     while not queue.empty():
         await queue.get_nowait()[0].close()
     await connector.close()
-    print(f"  sign-in of {len(chosen)} families: {sign_in_seconds:.1f} s")
     return stats, rush_seconds, sign_in_seconds
+
+
+def open_registration(*, in_seconds: float) -> float:
+    """The opening, a few seconds ahead (residents and non-residents alike)."""
+    from datetime import UTC, datetime
+
+    from django.db import connection
+
+    from activities.models import Season
+
+    opening = time.time() + in_seconds
+    moment = datetime.fromtimestamp(opening, tz=UTC)
+    Season.objects.update(opens_at=moment, opens_at_nonresident=moment)
+    connection.close()
+    return opening
+
+
+def cpu_by_process() -> dict[str, float]:
+    """CPU seconds used so far, by kind of process (from /proc: user + system time)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    kinds = {"gunicorn": "web", "celery": "celery", "postgres": "postgresql", "redis": "redis"}
+    totals: dict[str, float] = defaultdict(float)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="ignore")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        if int(entry.name) == os.getpid():
+            totals["load generator"] += seconds
+            continue
+        for needle, kind in kinds.items():
+            if needle in cmdline:
+                totals[kind] += seconds
+                break
+    return dict(totals)
+
+
+def lock_hold_times(log: Path, since: int) -> list[float]:
+    """The ``lock_hold_ms`` lines the web processes logged (registrations.locks)."""
+    try:
+        lines = log.read_bytes()[since:].decode(errors="ignore").splitlines()
+    except OSError:
+        return []
+    return [float(m.group(1)) for line in lines if (m := LOCK_LINE.search(line))]
+
+
+LOCK_LINE = re.compile(r"lock_hold_ms=([0-9.]+)")
 
 
 async def hammer(base: str, path: str, *, concurrency: int, seconds: float) -> tuple[list, int]:
@@ -690,11 +794,24 @@ def main() -> int:
     stack = Stack(
         url=url, port=args.port, run_dir=run_dir, workers=args.web_concurrency, threads=args.threads
     )
+    web_log = ROOT / "var/log/gunicorn.log"
     try:
         stack.run("start")
+        log_start = web_log.stat().st_size if web_log.exists() else 0
         stats, rush_seconds, _ = asyncio.run(rush(args, town, base))
         print(f"\nRegistration rush: {rush_seconds:.1f} s")
         print(f"  paid checkouts: {stats.checkouts} -> {stats.checkouts / rush_seconds:.1f} /s")
+        holds = lock_hold_times(web_log, log_start)
+        print(
+            f"  group lock held per checkout: p50 {percentile(holds, 50):.1f} ms, "
+            f"p95 {percentile(holds, 95):.1f} ms ({len(holds)} checkouts)"
+        )
+        if stats.checkouts:
+            per = ", ".join(
+                f"{kind} {seconds / stats.checkouts * 1000:.0f} ms"
+                for kind, seconds in sorted(stats.cpu.items(), key=lambda kv: -kv[1])
+            )
+            print(f"  CPU per paid checkout: {per}")
         print(
             f"  checkouts with refused items: {stats.refused_at_checkout}, "
             f"back to the cart (full or busy): {stats.busy}, "

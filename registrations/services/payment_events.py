@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from activities.locking import lock_groups
 from activities.selectors import group_availability
-from portal.locking import busy_on_lock_timeout, lock_groups
+from portal.locking import busy_on_lock_timeout
 
 from .. import rules
 from ..models import CartItem, Order, Payment, Registration, WebhookEvent

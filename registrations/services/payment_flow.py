@@ -3,6 +3,7 @@ ways a pending order ends without a payment (« Annuler ce paiement », a cart c
 staff, a declined offer), which always ask the provider first."""
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,11 +16,12 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Family, Person
+from activities.locking import lock_groups
 from activities.models import Group
 from activities.selectors import group_availability, registration_open_at
 from health.selectors import missing_forms_message, missing_health_forms
 from portal.errors import DomainError
-from portal.locking import busy_on_lock_timeout, lock_groups
+from portal.locking import busy_on_lock_timeout
 
 from .. import rules
 from ..models import Cart, CartItem, Order
@@ -29,6 +31,7 @@ from . import lifecycle
 from .payment_events import handle_payment_event
 
 logger = logging.getLogger(__name__)
+lock_log = logging.getLogger("registrations.locks")
 
 
 class PaymentUnavailable(DomainError):
@@ -80,7 +83,12 @@ def hold_places(
     checked in that order (an offer's place, then its services). ``first_required``: if a
     line of the first request is refused, nothing is held. Needs atomic()."""
     group_ids = {group.pk for _policy, lines in requests for _person, group in lines}
+    locked_at = time.perf_counter()
     lock_groups(group_ids)
+    # How long other checkouts of these groups wait behind this one (the benchmark reads it).
+    transaction.on_commit(
+        lambda: lock_log.info("lock_hold_ms=%.1f", (time.perf_counter() - locked_at) * 1000)
+    )
     groups = Group.objects.select_related("activity", "week__season").in_bulk(group_ids)
     availability = group_availability(group_ids=group_ids, now=now)
     persons = {person for _policy, lines in requests for person, _group in lines}

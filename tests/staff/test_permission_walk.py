@@ -168,7 +168,7 @@ EXPECTED_ACTIONS = {
         "registrations.order": {"cancel_and_refund"},
         "registrations.registration": {"export_roster"},
     },
-    "Animation": {"registrations.registration": {"export_roster"}},
+    "Animation": {},  # attendance of its groups only (camp's own pages)
     "Administration": {
         "activities.season": {"generate_groups_action", "delete_selected"},
         "activities.activity": {"delete_selected"},

@@ -117,11 +117,11 @@ def test_accueil_approves_families_but_cannot_touch_the_catalogue(client):
     assert client.get(reverse("admin:activities_season_add")).status_code == 403
 
 
-def test_animation_downloads_the_roster_of_a_group(client):
+def test_animation_cannot_download_rosters_with_every_groups_medical_notes(client):
+    """Monitors see their own group's children on the attendance page, nothing more."""
     registration = factories.RegistrationFactory()
     _clerk_client(client, "Animation")
 
     response = client.get(reverse("registrations:roster_csv", args=[registration.group_id]))
 
-    assert response.status_code == 200
-    assert registration.person.first_name in response.content.decode("utf-8-sig")
+    assert response.status_code == 403

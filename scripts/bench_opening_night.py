@@ -556,7 +556,7 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
     )
     for sample in before.samples:
         print(f"    {sample}")
-    opening = open_registration(in_seconds=args.opening_in)
+    opening = await asyncio.to_thread(open_registration, in_seconds=args.opening_in)
     await asyncio.sleep(max(0.0, opening - time.time()))
 
     queue: asyncio.Queue = asyncio.Queue()
@@ -576,7 +576,7 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
             finally:
                 await parent.close()
 
-    cpu_before = cpu_by_process()
+    cpu_before = await asyncio.to_thread(cpu_by_process)
     started = time.perf_counter()
     await asyncio.gather(*(worker(n) for n in range(args.parents)))
     rush_seconds = time.perf_counter() - started

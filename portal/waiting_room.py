@@ -43,16 +43,17 @@ ROOM_KEY = re.compile(r"^[a-z0-9-]{1,80}$")
 # KEYS: queue, active, admitted, config, paused
 # ARGV: now, member ('' = none), arrival score ('' = do not enqueue), touch ('1' = refresh the
 #       member's pass), capacity ('' = use the stored configuration), idle seconds, opening,
-#       keys expire at
+#       keys expire at, window end
 _ADMIT = """
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
 if ARGV[5] ~= '' then
-  redis.call('HSET', KEYS[4], 'capacity', ARGV[5], 'idle', ARGV[6], 'opening', ARGV[7])
+  redis.call(
+    'HSET', KEYS[4], 'capacity', ARGV[5], 'idle', ARGV[6], 'opening', ARGV[7], 'closes', ARGV[9])
 end
-local config = redis.call('HMGET', KEYS[4], 'capacity', 'idle', 'opening')
+local config = redis.call('HMGET', KEYS[4], 'capacity', 'idle', 'opening', 'closes')
 if not config[1] then
-  return {'unknown', -1, 0, 0, 0}
+  return {'unknown', -1, 0, 0, '0', '0'}
 end
 local capacity = tonumber(config[1])
 local idle = tonumber(config[2])
@@ -100,7 +101,7 @@ if member ~= '' then
     end
   end
 end
-return {state, rank, waiting, recent, tostring(opening)}
+return {state, rank, waiting, recent, tostring(opening), config[4] or '0'}
 """.replace("RATE_WINDOW", str(RATE_WINDOW_SECONDS))
 
 
@@ -132,7 +133,12 @@ class Place:
     waiting: int  # families in the queue
     admitted_recently: int  # admissions in the last RATE_WINDOW_SECONDS
     opens_at: float
+    closes_at: float  # end of the window: after it, the gate no longer sends anyone here
     now: float
+
+    @property
+    def is_over(self) -> bool:
+        return self.now >= self.closes_at
 
     @property
     def admission_rate(self) -> float:
@@ -205,7 +211,8 @@ class WaitingRoomQueue:
     ) -> Place:
         config = [room.capacity, room.idle_seconds, repr(room.opens_at)] if room else ["", "", ""]
         expire_at = int(room.closes_at + KEEP_AFTER_CLOSE_SECONDS) if room else ""
-        state, rank, waiting, recent, opening = self._admit(
+        closes_at = repr(room.closes_at) if room else ""
+        state, rank, waiting, recent, opening, closes = self._admit(
             keys=self.keys(room_key),
             args=[
                 repr(now),
@@ -214,6 +221,7 @@ class WaitingRoomQueue:
                 "1" if touch else "",
                 *config,
                 expire_at,
+                closes_at,
             ],
         )
         state = State(state.decode() if isinstance(state, bytes) else state)
@@ -223,6 +231,7 @@ class WaitingRoomQueue:
             waiting=int(waiting),
             admitted_recently=int(recent),
             opens_at=float(opening),
+            closes_at=float(closes),
             now=now,
         )
 

@@ -219,8 +219,8 @@ def waiting_room_status(request: HttpRequest) -> HttpResponse:
     except redis.RedisError:
         logger.exception("Waiting room unreachable from the waiting page")
         return HttpResponse(status=204)  # htmx keeps the page and polls again
-    if place.state != queue_module.State.WAITING:
-        return leave
+    if place.state != queue_module.State.WAITING or place.is_over:
+        return leave  # admitted, or the window is over: the page asked for answers now
     status = gate.status_context(place, room_key=room_key, next_url=next_url)
     return HttpResponse(render_to_string("registrations/_waiting_status.html", {"status": status}))
 

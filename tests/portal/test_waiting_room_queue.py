@@ -236,6 +236,13 @@ def test_the_estimated_wait_is_the_position_over_the_recent_admission_rate(queue
     assert place.estimated_wait_seconds == pytest.approx(200)
 
 
+def test_a_place_knows_when_the_window_is_over(queue):
+    room = make_room(capacity=0)
+    queue.check_in(room, "a", now=OPENS)
+    assert not queue.look(room.key, "a", now=room.closes_at - 1).is_over
+    assert queue.look(room.key, "a", now=room.closes_at).is_over
+
+
 def test_an_unknown_room_admits_nobody(queue):
     assert queue.look("never-configured", "a", now=OPENS).state == State.UNKNOWN
 

@@ -125,6 +125,18 @@ def test_an_admitted_family_is_sent_on_by_the_refresh(parent_client, opening_soo
         assert parent_client.get(reverse("registrations:cart")).status_code == 200
 
 
+def test_after_the_window_the_waiting_page_lets_the_family_go_on(parent_client, opening_soon):
+    opening_soon.max_active_families = 0  # nobody admitted: only the end of the window
+    opening_soon.save()
+    page = parent_client.get(reverse("registrations:cart"), follow=True)
+    poll_url = page.context["status"]["poll_url"]
+    after = opening_soon.opens_at + timedelta(minutes=opening_soon.waiting_room_minutes_after)
+    with time_machine.travel(after, tick=False):
+        response = parent_client.get(poll_url, headers={"HX-Request": "true"})
+        assert response["HX-Redirect"] == reverse("registrations:cart")
+        assert parent_client.get(reverse("registrations:cart")).status_code == 200
+
+
 def test_at_most_n_families_are_in_and_an_idle_pass_goes_to_the_next(client, opened):
     families = [factories.FamilyFactory() for _ in range(3)]
     register = reverse("registrations:register")

@@ -1,11 +1,16 @@
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from registrations import waiting_room
 from waitlist.admin import offer_next_action
 
 from .forms import GenerateGroupsForm, GroupAdminForm
@@ -22,13 +27,63 @@ class WeekInline(admin.TabularInline):
 
 @admin.register(Season)
 class SeasonAdmin(admin.ModelAdmin):
-    list_display = ("name", "opens_at", "opens_at_nonresident", "closes_at", "auto_promote")
+    list_display = (
+        "name",
+        "opens_at",
+        "opens_at_nonresident",
+        "closes_at",
+        "auto_promote",
+        "waiting_room_link",
+    )
     search_fields = ("name",)
+    readonly_fields = ("waiting_room_link",)
     inlines = [WeekInline]
     actions = ["generate_groups_action"]
 
     def has_add_group_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("activities.add_group")
+
+    @admin.display(description=_("Waiting room"))
+    def waiting_room_link(self, season: Season) -> str:
+        if not season.pk:
+            return "—"
+        url = reverse("admin:activities_season_waiting_room", args=[season.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Queue, pause and resume"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.waiting_room_view)
+        return [
+            path("<path:object_id>/salle-d-attente/", view, name="activities_season_waiting_room"),
+            *super().get_urls(),
+        ]
+
+    def waiting_room_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Each opening's queue (waiting, active, admitted, rate) and its Pause / Resume.
+        Changing how a season opens is the season's change permission, not is_staff."""
+        season = self.get_object(request, object_id)
+        if season is None:
+            raise Http404
+        if not self.has_change_permission(request, season):
+            raise PermissionDenied
+        if request.method == "POST":
+            action = request.POST.get("action")
+            opening = request.POST.get("opening")
+            if action not in ("pause", "resume") or opening not in ("resident", "nonresident"):
+                return redirect(request.path)
+            waiting_room.set_paused(
+                season, is_resident=opening == "resident", paused=action == "pause"
+            )
+            done = _("Admission paused.") if action == "pause" else _("Admission resumed.")
+            self.message_user(request, done, messages.SUCCESS)
+            return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Waiting room: %(season)s") % {"season": season},
+            "opts": self.model._meta,
+            "season": season,
+            "rooms": waiting_room.season_rooms(season),
+        }
+        return TemplateResponse(request, "activities/admin/waiting_room.html", context)
 
     @admin.action(
         description=_("Generate the groups of activities for every week"), permissions=["add_group"]

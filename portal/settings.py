@@ -145,13 +145,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker ------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "camps")
+# The opening-night waiting room's keys (portal/waiting_room.py); off without REDIS_URL.
+WAITING_ROOM_KEY_PREFIX = os.environ.get("WAITING_ROOM_KEY_PREFIX", f"{CACHE_KEY_PREFIX}:wr")
 if REDIS_URL:
     CACHES = {
         "default": {
             # A Redis outage is a cache miss, never a 500 (sessions, rate limits, pages).
             "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "camps"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

@@ -2,10 +2,14 @@
 A ``DomainError`` a service raises is shown by ``portal.middleware``."""
 
 import logging
+import time
 
+import redis
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -14,11 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.gate import approved_family_required
 from activities.models import Group
+from portal import waiting_room as queue_module
 from portal.middleware import refusal_goes_to
 from portal.parsing import to_id
 from portal.staff import staff_permission_required
 
 from . import selectors, services
+from . import waiting_room as gate
 from .models import Order
 from .payments import InvalidSignature, MalformedEvent, PaymentEvent, get_provider
 from .payments.simulated import SimulatedProvider
@@ -33,6 +39,7 @@ PENDING_CANCELLED = gettext_lazy(
 
 
 @approved_family_required
+@gate.waiting_room_gate
 def register(request: HttpRequest) -> HttpResponse:
     """« S'inscrire »: pick a child, tick weeks and services, send them to the cart."""
     children = selectors.children_of(family=request.family)
@@ -82,6 +89,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @approved_family_required
+@gate.waiting_room_gate
 def cart(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registrations/cart.html", {"cart": selectors.cart_view(family=request.family)}
@@ -90,6 +98,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 
 @refusal_goes_to("registrations:cart")
 @approved_family_required
+@gate.waiting_room_gate
 @require_POST
 def cart_remove(request: HttpRequest, item_id: int) -> HttpResponse:
     change = services.remove_from_cart(family=request.family, item_id=item_id)
@@ -112,6 +121,7 @@ def cart_badge(request: HttpRequest) -> HttpResponse:
 
 @refusal_goes_to("registrations:cart")
 @approved_family_required
+@gate.waiting_room_gate
 @require_POST
 def checkout(request: HttpRequest) -> HttpResponse:
     """« Payer »: hold what fits (or take the order already awaiting payment), tell the
@@ -132,6 +142,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @refusal_goes_to("registrations:cart")
 @approved_family_required
+@gate.waiting_room_gate
 @require_POST
 def pay_order(request: HttpRequest, public_id) -> HttpResponse:
     order = get_object_or_404(Order, public_id=public_id, family=request.family)
@@ -184,6 +195,44 @@ def simulated_payment(request: HttpRequest, public_id) -> HttpResponse:
             messages.info(request, _("Payment declined: nothing was charged."))
         return redirect("registrations:order_detail", public_id=order.public_id)
     return render(request, "registrations/simulated_payment.html", {"order": order})
+
+
+@approved_family_required
+def waiting_room(request: HttpRequest) -> HttpResponse:
+    """« Salle d'attente »: the countdown, what to prepare, then the family's place in line.
+    Arriving here counts as arriving at the gate; a family already admitted goes on."""
+    next_url = gate.safe_next(request.GET.get("next"))
+    opening, place = gate.check_in(family=request.family, user_id=request.user.pk)
+    if place is None or place.state != queue_module.State.WAITING:
+        return redirect(next_url)
+    status = gate.status_context(place, room_key=opening.room.key, next_url=next_url)
+    return render(
+        request, "registrations/waiting_room.html", {"opening": opening, "status": status}
+    )
+
+
+@require_GET
+def waiting_room_status(request: HttpRequest) -> HttpResponse:
+    """The waiting page's refresh every 5 s, thousands at once: no SQL and no user object
+    (the user id comes from the session, cached), the place from Redis, a fragment rendered
+    without context processors. Admitted (or no longer waiting): htmx goes to the page.
+    Public on purpose: it only ever shows the session's own place in line."""
+    next_url = gate.safe_next(request.GET.get("next"))
+    leave = HttpResponse(headers={"HX-Redirect": next_url})
+    user_id = request.session.get(SESSION_KEY)
+    room_key = request.GET.get("room", "")
+    queue = queue_module.get_queue()
+    if not user_id or queue is None or not queue_module.ROOM_KEY.match(room_key):
+        return leave
+    try:
+        place = queue.look(room_key, str(user_id), now=time.time())
+    except redis.RedisError:
+        logger.exception("Waiting room unreachable from the waiting page")
+        return HttpResponse(status=204)  # htmx keeps the page and polls again
+    if place.state != queue_module.State.WAITING or place.is_over:
+        return leave  # admitted, or the window is over: the page asked for answers now
+    status = gate.status_context(place, room_key=room_key, next_url=next_url)
+    return HttpResponse(render_to_string("registrations/_waiting_status.html", {"status": status}))
 
 
 @csrf_exempt

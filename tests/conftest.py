@@ -98,3 +98,30 @@ def broker_down():
     yield
     conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout = previous
     celery_app._pool, celery_app.amqp._producer_pool = previous_pools
+
+
+@pytest.fixture(autouse=True)
+def waiting_room_keys(settings):
+    """Each test's waiting rooms live under its own Redis prefix, and only those keys are
+    deleted afterwards: runs sharing one Redis never see each other's queues."""
+    import uuid
+
+    from portal import waiting_room
+
+    settings.WAITING_ROOM_KEY_PREFIX = f"test-{uuid.uuid4().hex}:wr"
+    waiting_room.reset()
+    yield settings.WAITING_ROOM_KEY_PREFIX
+    queue = waiting_room._queue
+    if queue is not None:
+        prefix = settings.WAITING_ROOM_KEY_PREFIX
+        for key in queue.client.scan_iter(match=f"{prefix}:*", count=1000):
+            queue.client.delete(key)
+        queue.client.close()
+    waiting_room.reset()
+
+
+@pytest.fixture
+def redis_required(settings):
+    """Tests of the waiting room itself: its state lives in Redis."""
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: the waiting room keeps its queue in Redis (CI sets it)")

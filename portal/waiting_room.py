@@ -1,0 +1,296 @@
+"""A fair waiting room kept in Redis: a lottery among early arrivals, then arrival order, and
+at most N families active at once.
+
+This module knows no domain model: a room is a key, an opening time, a capacity and an idle
+timeout. All of a room's state lives in Redis, and admission runs in one Lua script, so any
+number of web processes on any number of machines share one queue, and a restart loses
+nothing. The season-aware gate that decides which room a family is in lives in
+``registrations/waiting_room.py``.
+
+Per room, under ``<prefix>:{<room key>}:`` (the braces keep a room's keys in one Redis
+Cluster slot, as the script needs):
+
+- ``queue``: sorted set of waiting members by score. An arrival before the opening scores
+  a random number in [0, 1) (the lottery: 18 h 31 and 18 h 59 have the same chance); a
+  later arrival scores ``1 + seconds since the opening`` (arrival order, after the draw).
+- ``active``: sorted set of members holding a pass, scored by the time of their last
+  request; a pass idle longer than the room's idle timeout is dropped.
+- ``admitted``: sorted set of members by admission time (admission rate, staff counts).
+- ``config``: hash of the room's capacity, idle timeout and opening (written by each
+  check-in from the database's configuration, read by the polling page that has none).
+- ``paused``: present while staff pause admission.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import redis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+#: Admissions counted for the rate shown to families and staff.
+RATE_WINDOW_SECONDS = 300
+#: Room keys stay in Redis this long after the room closes (staff can still read them).
+KEEP_AFTER_CLOSE_SECONDS = 2 * 24 * 3600
+ROOM_KEY = re.compile(r"^[a-z0-9-]{1,80}$")
+
+# KEYS: queue, active, admitted, config, paused
+# ARGV: now, member ('' = none), arrival score ('' = do not enqueue), touch ('1' = refresh the
+#       member's pass), capacity ('' = use the stored configuration), idle seconds, opening,
+#       keys expire at, window end
+_ADMIT = """
+local now = tonumber(ARGV[1])
+local member = ARGV[2]
+if ARGV[5] ~= '' then
+  redis.call(
+    'HSET', KEYS[4], 'capacity', ARGV[5], 'idle', ARGV[6], 'opening', ARGV[7], 'closes', ARGV[9])
+end
+local config = redis.call('HMGET', KEYS[4], 'capacity', 'idle', 'opening', 'closes')
+if not config[1] then
+  return {'unknown', -1, 0, 0, '0', '0'}
+end
+local capacity = tonumber(config[1])
+local idle = tonumber(config[2])
+local opening = tonumber(config[3])
+-- 1. Idle passes are freed.
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - idle)
+-- 2. A newcomer joins the queue once (NX keeps the place of one who comes back).
+if member ~= '' and ARGV[3] ~= '' and not redis.call('ZSCORE', KEYS[2], member) then
+  redis.call('ZADD', KEYS[1], 'NX', ARGV[3], member)
+end
+-- 3. From the opening, and unless paused, the head of the queue fills the free places.
+if now >= opening and redis.call('EXISTS', KEYS[5]) == 0 then
+  local free = capacity - redis.call('ZCARD', KEYS[2])
+  if free > 0 then
+    local heads = redis.call('ZRANGE', KEYS[1], 0, free - 1)
+    for _, head in ipairs(heads) do
+      redis.call('ZADD', KEYS[2], ARGV[1], head)
+      redis.call('ZADD', KEYS[3], ARGV[1], head)
+      redis.call('ZREM', KEYS[1], head)
+    end
+  end
+end
+if ARGV[5] ~= '' then
+  for i = 1, 4 do
+    redis.call('EXPIREAT', KEYS[i], ARGV[8])
+  end
+end
+local waiting = redis.call('ZCARD', KEYS[1])
+local recent = redis.call('ZCOUNT', KEYS[3], now - RATE_WINDOW, '+inf')
+local state = 'none'
+local rank = -1
+if member ~= '' then
+  if redis.call('ZSCORE', KEYS[2], member) then
+    state = 'active'
+    if ARGV[4] == '1' then
+      redis.call('ZADD', KEYS[2], 'XX', ARGV[1], member)
+    end
+  else
+    rank = redis.call('ZRANK', KEYS[1], member)
+    if rank then
+      state = 'waiting'
+    else
+      state = 'absent'
+      rank = -1
+    end
+  end
+end
+return {state, rank, waiting, recent, tostring(opening), config[4] or '0'}
+""".replace("RATE_WINDOW", str(RATE_WINDOW_SECONDS))
+
+
+class State(StrEnum):
+    ACTIVE = "active"  # holds a pass: the gated pages answer
+    WAITING = "waiting"  # in the queue
+    ABSENT = "absent"  # neither (never came, or its pass lapsed and it has not come back)
+    UNKNOWN = "unknown"  # no such room (nobody checked in yet, or its keys expired)
+    NONE = "none"  # asked about no member
+
+
+@dataclass(frozen=True)
+class Room:
+    """One opening's waiting room, as the caller configures it."""
+
+    key: str  # lower-case letters, digits and dashes, e.g. "season-3-resident-1751234400"
+    opens_at: float  # epoch seconds
+    closes_at: float  # epoch seconds: end of the window
+    capacity: int  # N: families active at once
+    idle_seconds: int  # a pass without a request for this long is freed
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a member stands, and what the page needs to say it."""
+
+    state: State
+    position: int | None  # 1 for the head of the queue; None unless waiting
+    waiting: int  # families in the queue
+    admitted_recently: int  # admissions in the last RATE_WINDOW_SECONDS
+    opens_at: float
+    closes_at: float  # end of the window: after it, the gate no longer sends anyone here
+    now: float
+
+    @property
+    def is_over(self) -> bool:
+        return self.now >= self.closes_at
+
+    @property
+    def admission_rate(self) -> float:
+        """Families admitted per second lately (0 before the opening)."""
+        elapsed = min(RATE_WINDOW_SECONDS, self.now - self.opens_at)
+        if elapsed <= 0:
+            return 0.0
+        return self.admitted_recently / max(elapsed, 1.0)
+
+    @property
+    def estimated_wait_seconds(self) -> float | None:
+        """Position divided by the recent admission rate; None when there is no rate yet."""
+        if self.position is None or self.admission_rate <= 0:
+            return None
+        return self.position / self.admission_rate
+
+    @property
+    def seconds_to_opening(self) -> float:
+        return max(self.opens_at - self.now, 0.0)
+
+
+@dataclass(frozen=True)
+class RoomStats:
+    """What staff see of one room."""
+
+    waiting: int
+    active: int
+    admitted: int  # admissions since the room opened (a family admitted twice counts once)
+    admitted_recently: int
+    paused: bool
+    rate_per_minute: float
+
+
+def arrival_score(*, arrived_at: float, opens_at: float, rng: random.Random) -> float:
+    """The lottery: before the opening a random place in [0, 1), whatever the minute of
+    arrival; after it, arrival order behind every early arrival."""
+    if arrived_at < opens_at:
+        return rng.random()
+    return 1.0 + (arrived_at - opens_at)
+
+
+class WaitingRoomQueue:
+    """The Redis side of every room. Holds no state of its own besides the client."""
+
+    def __init__(
+        self, client: redis.Redis, *, prefix: str, rng: random.Random | None = None
+    ) -> None:
+        self.client = client
+        self.prefix = prefix
+        # The lottery's randomness: seeded in tests, the system's in production.
+        self.rng = rng or random.SystemRandom()
+        self._admit = client.register_script(_ADMIT)
+
+    def keys(self, room_key: str) -> list[str]:
+        """queue, active, admitted, config, paused: the order the script expects."""
+        if not ROOM_KEY.match(room_key):
+            raise ValueError(f"invalid room key {room_key!r}")
+        base = f"{self.prefix}:{{{room_key}}}"
+        return [f"{base}:{name}" for name in ("queue", "active", "admitted", "config", "paused")]
+
+    def _run(
+        self,
+        room_key: str,
+        *,
+        now: float,
+        member: str = "",
+        score: float | None = None,
+        touch: bool = False,
+        room: Room | None = None,
+    ) -> Place:
+        config = [room.capacity, room.idle_seconds, repr(room.opens_at)] if room else ["", "", ""]
+        expire_at = int(room.closes_at + KEEP_AFTER_CLOSE_SECONDS) if room else ""
+        closes_at = repr(room.closes_at) if room else ""
+        state, rank, waiting, recent, opening, closes = self._admit(
+            keys=self.keys(room_key),
+            args=[
+                repr(now),
+                member,
+                "" if score is None else repr(score),
+                "1" if touch else "",
+                *config,
+                expire_at,
+                closes_at,
+            ],
+        )
+        state = State(state.decode() if isinstance(state, bytes) else state)
+        return Place(
+            state=state,
+            position=int(rank) + 1 if state == State.WAITING else None,
+            waiting=int(waiting),
+            admitted_recently=int(recent),
+            opens_at=float(opening),
+            closes_at=float(closes),
+            now=now,
+        )
+
+    def check_in(self, room: Room, member: str, *, now: float) -> Place:
+        """A gated request: join the queue if new, admit whoever fits, and refresh the
+        member's pass if it holds one."""
+        score = arrival_score(arrived_at=now, opens_at=room.opens_at, rng=self.rng)
+        return self._run(room.key, now=now, member=member, score=score, touch=True, room=room)
+
+    def look(self, room_key: str, member: str, *, now: float) -> Place:
+        """The waiting page's poll: admit whoever fits, then say where the member stands.
+        Never enqueues (only the gate, behind the approval check, does) and never keeps a
+        pass alive (only real use of the gated pages does)."""
+        return self._run(room_key, now=now, member=member)
+
+    def stats(self, room_key: str, *, now: float) -> RoomStats:
+        place = self._run(room_key, now=now)
+        _queue, active, admitted, _config, paused = self.keys(room_key)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zcard(active).zcard(admitted).exists(paused)
+        active_count, admitted_count, is_paused = pipe.execute()
+        return RoomStats(
+            waiting=place.waiting,
+            active=int(active_count),
+            admitted=int(admitted_count),
+            admitted_recently=place.admitted_recently,
+            paused=bool(is_paused),
+            rate_per_minute=round(place.admission_rate * 60, 1)
+            if place.state != State.UNKNOWN
+            else 0.0,
+        )
+
+    def pause(self, room_key: str, *, until: float) -> None:
+        """Stop admitting (passes already given stay valid) until resumed or ``until``."""
+        self.client.set(self.keys(room_key)[4], "1", exat=int(until))
+
+    def resume(self, room_key: str) -> None:
+        self.client.delete(self.keys(room_key)[4])
+
+    def is_paused(self, room_key: str) -> bool:
+        return bool(self.client.exists(self.keys(room_key)[4]))
+
+
+_queue: WaitingRoomQueue | None = None
+
+
+def get_queue() -> WaitingRoomQueue | None:
+    """The process's queue on ``settings.REDIS_URL``, or None when there is no Redis (the
+    embedded default): then there is no waiting room."""
+    global _queue
+    if not settings.REDIS_URL:
+        return None
+    if _queue is None or _queue.prefix != settings.WAITING_ROOM_KEY_PREFIX:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+        _queue = WaitingRoomQueue(client, prefix=settings.WAITING_ROOM_KEY_PREFIX)
+    return _queue
+
+
+def reset() -> None:
+    """Forget the process's client (tests: what a restarted process would see)."""
+    global _queue
+    _queue = None

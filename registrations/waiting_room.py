@@ -1,0 +1,230 @@
+"""The opening-night gate: which waiting room a family is in, and the decorator that sends it
+there from « S'inscrire », « Panier » and checkout until it holds a pass.
+
+The queue itself (lottery, admission, passes) is ``portal.waiting_room``, in Redis. The
+configuration (when, how many, how long) is the season's, in PostgreSQL.
+
+Which room: each season has two openings (residents at ``opens_at``, non-residents at
+``opens_at_nonresident``); a family is in the room of its own opening, from
+``waiting_room_minutes_before`` before it to ``waiting_room_minutes_after`` after it. When the
+windows of several seasons open for browsing overlap, the one whose opening comes first wins:
+a family waits in one room at a time, and the pass it gets there opens the pages for every
+season (they are the same pages).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import wraps
+from urllib.parse import urlencode
+
+import redis
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts.models import Family
+from activities.models import Season
+from activities.selectors import open_seasons, registration_open_at
+from portal import waiting_room as queue_module
+from portal.middleware import safe_back_url
+from portal.waiting_room import Place, Room, RoomStats, State
+
+logger = logging.getLogger(__name__)
+_said_off = False
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One season's opening for residents or for non-residents, with its waiting room."""
+
+    season_id: int
+    season_name: str
+    is_resident: bool
+    opens_at: datetime
+    starts_at: datetime  # the waiting room opens
+    ends_at: datetime  # ...and closes: after it, no queue
+    capacity: int
+    idle_minutes: int
+
+    @property
+    def room(self) -> Room:
+        who = "resident" if self.is_resident else "nonresident"
+        return Room(
+            # The opening's time is in the key: moving the opening starts a fresh room.
+            key=f"season-{self.season_id}-{who}-{int(self.opens_at.timestamp())}",
+            opens_at=self.opens_at.timestamp(),
+            closes_at=self.ends_at.timestamp(),
+            capacity=self.capacity,
+            idle_seconds=self.idle_minutes * 60,
+        )
+
+    def is_open(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+
+def season_opening(season: Season, *, is_resident: bool) -> Opening:
+    opens_at = registration_open_at(season=season, is_resident=is_resident)
+    return Opening(
+        season_id=season.pk,
+        season_name=season.name,
+        is_resident=is_resident,
+        opens_at=opens_at,
+        starts_at=opens_at - timedelta(minutes=season.waiting_room_minutes_before),
+        ends_at=opens_at + timedelta(minutes=season.waiting_room_minutes_after),
+        capacity=season.max_active_families,
+        idle_minutes=season.active_idle_minutes,
+    )
+
+
+def current_opening(*, family: Family, now: datetime) -> Opening | None:
+    """The room the family is in now, or None (no queue): one small query on the seasons."""
+    seasons = open_seasons(now=now).filter(waiting_room_minutes_before__gt=0)
+    for season in seasons.only(
+        "name",
+        "opens_at",
+        "opens_at_nonresident",
+        "waiting_room_minutes_before",
+        "waiting_room_minutes_after",
+        "max_active_families",
+        "active_idle_minutes",
+    ):
+        opening = season_opening(season, is_resident=family.is_resident)
+        if opening.is_open(now):
+            return opening
+    return None
+
+
+def _say_off_once(opening: Opening) -> None:
+    global _said_off
+    if not _said_off:
+        _said_off = True
+        logger.warning(
+            "Waiting room off: REDIS_URL is not set, so every family goes straight in "
+            "during the window of %s (opening %s).",
+            opening.season_name,
+            opening.opens_at.isoformat(),
+        )
+
+
+def check_in(
+    *, family: Family, user_id: int, now: datetime | None = None
+) -> tuple[Opening | None, Place | None]:
+    """Join the family's room (if a window is open), admit whoever fits, and say where the
+    family stands. No opening, no Redis or Redis failing: (opening or None, None), and the
+    family goes in: the database's locks still keep every place counted right."""
+    now = now or timezone.now()
+    opening = current_opening(family=family, now=now)
+    if opening is None:
+        return None, None
+    queue = queue_module.get_queue()
+    if queue is None:
+        _say_off_once(opening)
+        return opening, None
+    try:
+        return opening, queue.check_in(opening.room, str(user_id), now=now.timestamp())
+    except redis.RedisError:
+        logger.exception("Waiting room unreachable: letting the family in")
+        return opening, None
+
+
+def waiting_url(*, next_url: str) -> str:
+    return f"{reverse('registrations:waiting_room')}?{urlencode({'next': next_url})}"
+
+
+def safe_next(url: str | None) -> str:
+    """A local URL to go to once admitted (never another site), else « S'inscrire »."""
+    waiting_page = reverse("registrations:waiting_room")
+    if (
+        url
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+        and not url.startswith(waiting_page)
+    ):
+        return url
+    return reverse("registrations:register")
+
+
+def status_context(place: Place, *, room_key: str, next_url: str) -> dict:
+    """What the waiting page's refreshing fragment shows: plain numbers, no model."""
+    wait = place.estimated_wait_seconds
+    return {
+        "poll_url": f"{reverse('registrations:waiting_room_status')}?"
+        + urlencode({"room": room_key, "next": next_url}),
+        "before_opening": place.seconds_to_opening > 0,
+        "minutes_to_opening": math.ceil(place.seconds_to_opening / 60),
+        "position": place.position,
+        "waiting": place.waiting,
+        "wait_minutes": None if wait is None else math.ceil(wait / 60),
+    }
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once admitted: the page asked for, or for a form sent (add to cart,
+    checkout, pay) the page it was sent from, else the cart."""
+    if request.method == "GET" and not request.htmx:
+        return request.get_full_path()
+    return safe_back_url(request, default=reverse("registrations:cart"))
+
+
+def waiting_room_gate(view: Callable) -> Callable:
+    """Behind ``approved_family_required``: during an opening's window, only a family holding
+    a pass gets through; the others are sent to « Salle d'attente », whatever the URL or the
+    kind of request (htmx included)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        _opening, place = check_in(family=request.family, user_id=request.user.pk)
+        if place is None or place.state == State.ACTIVE:
+            return view(request, *args, **kwargs)
+        target = waiting_url(next_url=_next_url(request))
+        if request.htmx:
+            # htmx would swap the waiting page into a fragment: send the browser there.
+            return HttpResponse(status=200, headers={"HX-Redirect": target})
+        return HttpResponseRedirect(target)
+
+    return wrapper
+
+
+# --- Staff: what each opening's room looks like, pause and resume --------------------------
+
+
+@dataclass(frozen=True)
+class OpeningRoom:
+    opening: Opening
+    stats: RoomStats | None  # None without Redis (no waiting room) or Redis failing
+
+
+def season_rooms(season: Season, *, now: datetime | None = None) -> list[OpeningRoom]:
+    """The season's two rooms (residents, non-residents) as staff see them."""
+    now = now or timezone.now()
+    queue = queue_module.get_queue()
+    rooms = []
+    for is_resident in (True, False):
+        opening = season_opening(season, is_resident=is_resident)
+        stats = None
+        if queue is not None:
+            try:
+                stats = queue.stats(opening.room.key, now=now.timestamp())
+            except redis.RedisError:
+                logger.exception("Waiting room unreachable from the staff page")
+        rooms.append(OpeningRoom(opening=opening, stats=stats))
+    return rooms
+
+
+def set_paused(season: Season, *, is_resident: bool, paused: bool) -> bool:
+    """Pause or resume admission to one opening's room; False without Redis. A pause lapses
+    with the room's keys, so a forgotten one never blocks a later opening."""
+    queue = queue_module.get_queue()
+    if queue is None:
+        return False
+    room = season_opening(season, is_resident=is_resident).room
+    if paused:
+        queue.pause(room.key, until=room.closes_at + queue_module.KEEP_AFTER_CLOSE_SECONDS)
+    else:
+        queue.resume(room.key)
+    return True

@@ -1,0 +1,238 @@
+"""« Salle d'attente »: around each opening, « S'inscrire », « Panier » and checkout go through
+the waiting room; a pass lets a family in, and nothing else does (no URL, no htmx request)."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from portal import waiting_room as queue_module
+from registrations import waiting_room as gate
+from tests import factories
+
+from .helpers import text
+
+pytestmark = pytest.mark.usefixtures("redis_required")
+
+
+@pytest.fixture
+def opening_soon(season):
+    """Residents open in 10 minutes: the room (30 minutes before) is open."""
+    season.opens_at = timezone.now() + timedelta(minutes=10)
+    season.opens_at_nonresident = timezone.now() + timedelta(days=7)
+    season.save()
+    return season
+
+
+@pytest.fixture
+def opened(season):
+    """Residents opened a minute ago; two families may register at once."""
+    season.opens_at = timezone.now() - timedelta(minutes=1)
+    season.opens_at_nonresident = timezone.now() + timedelta(days=7)
+    season.max_active_families = 2
+    season.save()
+    return season
+
+
+def gated_requests(order_id) -> list[tuple[str, str, dict]]:
+    """Every gated page and action: (method, url, headers)."""
+    return [
+        ("get", reverse("registrations:register"), {}),
+        ("post", reverse("registrations:register"), {}),
+        ("get", reverse("registrations:cart"), {}),
+        ("post", reverse("registrations:cart_remove", args=[1]), {}),
+        ("post", reverse("registrations:checkout"), {}),
+        ("post", reverse("registrations:pay_order", args=[order_id]), {}),
+    ]
+
+
+def room_keys(prefix: str) -> list[bytes]:
+    queue = queue_module.get_queue()
+    return list(queue.client.scan_iter(match=f"{prefix}:*"))
+
+
+def is_waiting_room(response) -> bool:
+    target = response.headers.get("HX-Redirect") or response.headers.get("Location", "")
+    return target.startswith(reverse("registrations:waiting_room"))
+
+
+def test_outside_an_opening_window_there_is_no_queue(parent_client, season, waiting_room_keys):
+    # The factory's season opened yesterday: the window (2 hours after) is over.
+    response = parent_client.get(reverse("registrations:register"))
+    assert response.status_code == 200
+    assert room_keys(waiting_room_keys) == []
+
+
+def test_a_season_without_a_waiting_room_lets_families_in(parent_client, opening_soon):
+    opening_soon.waiting_room_minutes_before = 0
+    opening_soon.save()
+    assert parent_client.get(reverse("registrations:register")).status_code == 200
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_before_the_opening_every_gated_page_sends_to_the_waiting_room(
+    parent_client, family, opening_soon, index
+):
+    order = factories.OrderFactory(family=family)
+    method, url, headers = gated_requests(order.public_id)[index]
+    response = getattr(parent_client, method)(url, headers=headers)
+    assert response.status_code == 302
+    assert is_waiting_room(response)
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_an_htmx_request_cannot_skip_the_queue(parent_client, family, opening_soon, index):
+    order = factories.OrderFactory(family=family)
+    method, url, _headers = gated_requests(order.public_id)[index]
+    response = getattr(parent_client, method)(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.content == b""
+    assert is_waiting_room(response)
+
+
+def test_the_waiting_page_counts_down_and_says_what_to_prepare(parent_client, opening_soon):
+    response = parent_client.get(reverse("registrations:cart"), follow=True)
+    page = text(response)
+    assert response.redirect_chain[-1][0].startswith(reverse("registrations:waiting_room"))
+    assert "Salle d'attente" in page
+    assert "L'inscription ouvre dans 10 minutes." in page
+    assert "Rien n'est réservé avant le paiement" in page
+    assert 'hx-trigger="every 5s"' in page
+    assert "<script>" not in page.replace('<script src="', "")  # no inline script (CSP)
+
+
+def test_the_refresh_makes_no_sql_query(parent_client, opening_soon, django_assert_num_queries):
+    page = parent_client.get(reverse("registrations:register"), follow=True)
+    poll_url = page.context["status"]["poll_url"]
+    with django_assert_num_queries(0):
+        response = parent_client.get(poll_url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert 'id="waiting-status"' in text(response)
+    assert "HX-Redirect" not in response.headers
+
+
+def test_an_admitted_family_is_sent_on_by_the_refresh(parent_client, opening_soon):
+    page = parent_client.get(reverse("registrations:cart"), follow=True)
+    poll_url = page.context["status"]["poll_url"]
+    with time_machine.travel(opening_soon.opens_at + timedelta(seconds=1), tick=False):
+        response = parent_client.get(poll_url, headers={"HX-Request": "true"})
+        assert response["HX-Redirect"] == reverse("registrations:cart")
+        # With its pass, the cart answers (and the cart prepared before is still there).
+        assert parent_client.get(reverse("registrations:cart")).status_code == 200
+
+
+def test_after_the_window_the_waiting_page_lets_the_family_go_on(parent_client, opening_soon):
+    opening_soon.max_active_families = 0  # nobody admitted: only the end of the window
+    opening_soon.save()
+    page = parent_client.get(reverse("registrations:cart"), follow=True)
+    poll_url = page.context["status"]["poll_url"]
+    after = opening_soon.opens_at + timedelta(minutes=opening_soon.waiting_room_minutes_after)
+    with time_machine.travel(after, tick=False):
+        response = parent_client.get(poll_url, headers={"HX-Request": "true"})
+        assert response["HX-Redirect"] == reverse("registrations:cart")
+        assert parent_client.get(reverse("registrations:cart")).status_code == 200
+
+
+def test_at_most_n_families_are_in_and_an_idle_pass_goes_to_the_next(client, opened):
+    families = [factories.FamilyFactory() for _ in range(3)]
+    register = reverse("registrations:register")
+    outcomes = []
+    for family in families:
+        client.force_login(family.user)
+        outcomes.append(client.get(register).status_code)
+    assert outcomes == [200, 200, 302]
+    # The first two go quiet; after the idle time the third one gets in.
+    later = timezone.now() + timedelta(minutes=opened.active_idle_minutes, seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert client.get(register).status_code == 200
+
+
+def test_an_unapproved_family_is_never_admitted(client, opened, waiting_room_keys):
+    pending = factories.FamilyFactory(pending=True)
+    client.force_login(pending.user)
+    response = client.get(reverse("registrations:register"))
+    assert response.status_code == 403
+    queue = queue_module.get_queue()
+    room = gate.season_opening(opened, is_resident=True).room
+    assert queue.look(room.key, str(pending.user.pk), now=timezone.now().timestamp()).state in {
+        queue_module.State.ABSENT,
+        queue_module.State.UNKNOWN,
+    }
+    # Its own poll shows nothing and lets it in nowhere: the gate still refuses it.
+    poll = reverse("registrations:waiting_room_status") + f"?room={room.key}"
+    assert client.get(poll)["HX-Redirect"] == reverse("registrations:register")
+    assert client.get(reverse("registrations:register")).status_code == 403
+
+
+def test_a_non_resident_waits_for_its_own_opening(client, season):
+    season.opens_at = timezone.now() - timedelta(days=1)
+    season.opens_at_nonresident = timezone.now() + timedelta(minutes=5)
+    season.save()
+    resident = factories.FamilyFactory()
+    outsider = factories.FamilyFactory(is_resident=False)
+    client.force_login(resident.user)
+    assert client.get(reverse("registrations:register")).status_code == 200
+    client.force_login(outsider.user)
+    assert is_waiting_room(client.get(reverse("registrations:register")))
+
+
+def test_the_waiting_page_does_not_send_elsewhere(parent_client, opening_soon):
+    response = parent_client.get(
+        reverse("registrations:waiting_room") + "?next=https://example.com/"
+    )
+    poll_url = response.context["status"]["poll_url"]
+    assert "example.com" not in poll_url
+
+
+def test_without_redis_the_waiting_room_is_off_and_says_so(
+    parent_client, opening_soon, settings, caplog
+):
+    settings.REDIS_URL = ""
+    gate._said_off = False
+    with caplog.at_level(logging.WARNING, logger="registrations.waiting_room"):
+        assert parent_client.get(reverse("registrations:register")).status_code == 200
+    assert "Waiting room off: REDIS_URL is not set" in caplog.text
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clerk(client, db):
+    user = factories.UserFactory(is_staff=True)
+    client.force_login(user)
+    return user
+
+
+def test_staff_need_the_season_permission(client, clerk, opened):
+    url = reverse("admin:activities_season_waiting_room", args=[opened.pk])
+    assert client.get(url).status_code == 403
+    clerk.user_permissions.add(Permission.objects.get(codename="change_season"))
+    assert client.get(url).status_code == 200
+
+
+def test_staff_see_the_queue_and_pause_and_resume(client, clerk, opened):
+    clerk.user_permissions.add(
+        Permission.objects.get(codename="change_season"),
+        Permission.objects.get(codename="view_season"),
+    )
+    room = gate.season_opening(opened, is_resident=True).room
+    queue = queue_module.get_queue()
+    now = timezone.now().timestamp()
+    for member in range(5):
+        queue.check_in(room, f"family-{member}", now=now)
+    url = reverse("admin:activities_season_waiting_room", args=[opened.pk])
+    page = text(client.get(url))
+    assert "Résidents" in page
+    stats = queue.stats(room.key, now=now)
+    assert (stats.waiting, stats.active, stats.admitted) == (3, 2, 2)
+
+    client.post(url, {"action": "pause", "opening": "resident"})
+    assert queue.is_paused(room.key)
+    assert "Reprendre" in text(client.get(url))
+    client.post(url, {"action": "resume", "opening": "resident"})
+    assert not queue.is_paused(room.key)

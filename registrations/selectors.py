@@ -1,7 +1,7 @@
 """Shared reads of the registration side: cart, « S'inscrire » options, the family's file."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -246,6 +246,7 @@ class FamilyFile:
     confirmed: list[Registration]
     awaiting: list[Registration]
     orders: list[Order]
+    today: date | None = None
 
 
 def family_registrations(*, family: Family, now: datetime | None = None) -> FamilyFile:
@@ -264,4 +265,5 @@ def family_registrations(*, family: Family, now: datetime | None = None) -> Fami
             and r.order.status == Order.Status.PENDING_PAYMENT
         ],
         orders=list(family_orders(family=family)),
+        today=timezone.localdate(now),
     )

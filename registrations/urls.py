@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import family_views, views
 
 app_name = "registrations"
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
         "commande/<uuid:public_id>/paiement-simule/",
         views.simulated_payment,
         name="simulated_payment",
+    ),
+    path(
+        "dossier/annuler/<int:registration_id>/",
+        family_views.cancel_line,
+        name="cancel_line",
     ),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("liste/<int:group_id>.csv", views.roster_csv, name="roster_csv"),

@@ -13,7 +13,7 @@ from activities.selectors import Availability, group_availability, registration_
 from waitlist.models import WaitlistEntry
 
 from . import rules
-from .models import CartItem, Order, Registration
+from .models import CartItem, Order, Receipt, Registration
 
 
 def cart_item_count(*, family: Family) -> int:
@@ -247,6 +247,7 @@ class FamilyFile:
     awaiting: list[Registration]
     orders: list[Order]
     today: date | None = None
+    receipts: list[Receipt] = field(default_factory=list)
 
 
 def family_registrations(*, family: Family, now: datetime | None = None) -> FamilyFile:
@@ -266,4 +267,7 @@ def family_registrations(*, family: Family, now: datetime | None = None) -> Fami
         ],
         orders=list(family_orders(family=family)),
         today=timezone.localdate(now),
+        receipts=list(
+            Receipt.objects.filter(payment__order__family=family).select_related("payment")
+        ),
     )

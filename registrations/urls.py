@@ -22,6 +22,17 @@ urlpatterns = [
         family_views.cancel_line,
         name="cancel_line",
     ),
+    path(
+        "dossier/recus/<int:year>/<int:sequence>/",
+        family_views.receipt,
+        name="receipt",
+    ),
+    path(
+        "dossier/recus/<int:year>/<int:sequence>.pdf",
+        family_views.receipt_download,
+        name="receipt_pdf",
+    ),
+    path("dossier/etat-de-compte/", family_views.statement, name="statement"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("liste/<int:group_id>.csv", views.roster_csv, name="roster_csv"),
 ]

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.gate import approved_family_required, family_required
+from accounts.gate import approved_family_required
 from portal.middleware import refusal_goes_to
 from portal.parsing import to_id
 from portal.templatetags.money import format_money
@@ -58,14 +58,14 @@ def _own_receipt(request: HttpRequest, year: int, sequence: int):
     )
 
 
-@family_required
+@approved_family_required
 @require_GET
 def receipt(request: HttpRequest, year: int, sequence: int) -> HttpResponse:
     data = receipts.receipt_data(_own_receipt(request, year, sequence))
     return render(request, "registrations/receipt.html", {"data": data})
 
 
-@family_required
+@approved_family_required
 @require_GET
 def receipt_download(request: HttpRequest, year: int, sequence: int) -> HttpResponse:
     data = receipts.receipt_data(_own_receipt(request, year, sequence))
@@ -74,7 +74,7 @@ def receipt_download(request: HttpRequest, year: int, sequence: int) -> HttpResp
     return response
 
 
-@family_required
+@approved_family_required
 @require_GET
 def statement(request: HttpRequest) -> HttpResponse:
     """« État de compte »: the season's charges, payments, refunds and balance; printable."""

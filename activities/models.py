@@ -44,6 +44,22 @@ class Season(models.Model):
     active_idle_minutes = models.PositiveIntegerField(
         _("an admitted family's pass lapses after (idle minutes)"), default=10
     )
+    # The refund policy families cancel under (« Mon dossier »): a clerk may still override.
+    refund_until_days = models.PositiveIntegerField(
+        _("full refund until (days before the week starts)"),
+        default=7,
+        help_text=_(
+            "A family that cancels at least this many days before the week starts is "
+            "refunded, minus the administration fee; later, nothing is refunded."
+        ),
+    )
+    refund_admin_fee = models.DecimalField(
+        _("administration fee on a cancellation"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("Kept once per cancelled line (one child, one week, with its services)."),
+    )
 
     class Meta:
         verbose_name = _("season")
@@ -52,6 +68,9 @@ class Season(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_at__gt=F("opens_at")), name="season_closes_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(refund_admin_fee__gte=0), name="season_refund_fee_not_negative"
             ),
         ]
 

@@ -282,6 +282,17 @@ MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Ville de Saint-Exemple"
 MUNICIPALITY_CONTACT = os.environ.get(
     "MUNICIPALITY_CONTACT", "Service des loisirs — 819 555-0100 — loisirs@example.org"
 )
+MUNICIPALITY_ADDRESS = os.environ.get(
+    "MUNICIPALITY_ADDRESS", "100, rue Principale, Saint-Exemple (Québec)  J0A 1A0"
+)
+# Receipts: taxes included in the prices, « TPS:5:123456789RT0001;TVQ:9.975:1234567890TQ0001 »
+# (name:rate in percent:registration number). None by default: day camps for children
+# are generally exempt.
+RECEIPT_TAXES = [
+    tuple(part.split(":", 2))
+    for part in os.environ.get("RECEIPT_TAXES", "").split(";")
+    if part.count(":") == 2
+]
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]

@@ -274,3 +274,45 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.event_id}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number of a year: one row per year, locked (``select_for_update``)
+    by the transaction that records a payment, so numbers follow each other with no gap
+    and none is ever reused (a rolled-back payment rolls its number back with it)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Receipt(models.Model):
+    """The numbered receipt of one payment or one refund (« R-2027-000042 »)."""
+
+    payment = models.OneToOneField(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="receipt"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="receipt_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"R-{self.year}-{self.sequence:06d}"

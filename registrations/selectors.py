@@ -1,7 +1,7 @@
 """Shared reads of the registration side: cart, « S'inscrire » options, the family's file."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -13,7 +13,7 @@ from activities.selectors import Availability, group_availability, registration_
 from waitlist.models import WaitlistEntry
 
 from . import rules
-from .models import CartItem, Order, Registration
+from .models import CartItem, Order, Receipt, Registration
 
 
 def cart_item_count(*, family: Family) -> int:
@@ -246,6 +246,8 @@ class FamilyFile:
     confirmed: list[Registration]
     awaiting: list[Registration]
     orders: list[Order]
+    today: date | None = None
+    receipts: list[Receipt] = field(default_factory=list)
 
 
 def family_registrations(*, family: Family, now: datetime | None = None) -> FamilyFile:
@@ -264,4 +266,8 @@ def family_registrations(*, family: Family, now: datetime | None = None) -> Fami
             and r.order.status == Order.Status.PENDING_PAYMENT
         ],
         orders=list(family_orders(family=family)),
+        today=timezone.localdate(now),
+        receipts=list(
+            Receipt.objects.filter(payment__order__family=family).select_related("payment")
+        ),
     )

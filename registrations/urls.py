@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import family_views, views
 
 app_name = "registrations"
 urlpatterns = [
@@ -19,6 +19,22 @@ urlpatterns = [
         views.simulated_payment,
         name="simulated_payment",
     ),
+    path(
+        "dossier/annuler/<int:registration_id>/",
+        family_views.cancel_line,
+        name="cancel_line",
+    ),
+    path(
+        "dossier/recus/<int:year>/<int:sequence>/",
+        family_views.receipt,
+        name="receipt",
+    ),
+    path(
+        "dossier/recus/<int:year>/<int:sequence>.pdf",
+        family_views.receipt_download,
+        name="receipt_pdf",
+    ),
+    path("dossier/etat-de-compte/", family_views.statement, name="statement"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("liste/<int:group_id>.csv", views.roster_csv, name="roster_csv"),
 ]

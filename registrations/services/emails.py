@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from portal.emails import queue_email
 
-from ..models import Order, Registration
+from ..models import Order, Receipt, Registration
 
 
 def email_family(
@@ -18,6 +18,12 @@ def email_family(
         registrations, key=lambda r: (r.person.first_name, r.week.starts_on, r.kind != "camp")
     )
     order_url = settings.SITE_URL + reverse("registrations:order_detail", args=[order.public_id])
+    # The receipt of the payment or refund this email is about: recorded just before it.
+    receipt = Receipt.objects.filter(payment__order=order).order_by("-issued_at", "-pk").first()
+    receipt_url = ""
+    if receipt is not None:
+        path = reverse("registrations:receipt_pdf", args=[receipt.year, receipt.sequence])
+        receipt_url = settings.SITE_URL + path
     queue_email(
         to=order.family.user.email,
         template=template,
@@ -26,6 +32,7 @@ def email_family(
             "family": order.family,
             "registrations": lines,
             "order_url": order_url,
+            "receipt_url": receipt_url,
             **extra,
         },
         language=order.language,

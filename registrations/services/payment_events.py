@@ -23,6 +23,7 @@ from ..models import CartItem, Order, Payment, Registration, WebhookEvent
 from ..payments import PaymentEvent
 from . import lifecycle, refunds
 from .emails import email_family, order_lines
+from .receipts import issue_receipt
 
 logger = logging.getLogger(__name__)
 CURRENCY = "cad"
@@ -160,7 +161,7 @@ def _late_lines_fit(*, order: Order, registrations: list[Registration], now: dat
 
 
 def _record_charge(*, order: Order, event: PaymentEvent, amount: Decimal) -> Payment:
-    return Payment.objects.create(
+    charge = Payment.objects.create(
         order=order,
         kind=Payment.Kind.CHARGE,
         provider=event.provider,
@@ -168,6 +169,8 @@ def _record_charge(*, order: Order, event: PaymentEvent, amount: Decimal) -> Pay
         amount=amount,
         currency=(event.currency or CURRENCY).lower(),
     )
+    issue_receipt(payment=charge)
+    return charge
 
 
 def _refund_unexpected(*, order: Order, event: PaymentEvent, amount: Decimal, reason: str) -> None:

@@ -22,6 +22,7 @@ from ..models import Cart, CartItem, Order, Payment, Registration
 from ..payments import PaymentEvent, ProviderError, RefundNews, get_provider
 from . import lifecycle
 from .emails import email_family, order_lines
+from .receipts import issue_receipt
 
 logger = logging.getLogger(__name__)
 REFUND = Payment.Kind.REFUND
@@ -48,6 +49,7 @@ def record_refund(
         reason=reason,
         recorded_by=by,
     )
+    issue_receipt(payment=refund)
     transaction.on_commit(lambda: enqueue_refund(refund.pk))
     return refund
 
@@ -224,6 +226,7 @@ def _record_outside_refund(
         currency=charge.currency,
         reason="provider_dashboard",
     )
+    issue_receipt(payment=refund)
     _tell_staff(refund, template="staff_refund_outside")
 
 

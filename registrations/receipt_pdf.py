@@ -1,0 +1,101 @@
+"""A receipt as a PDF, from the same ``ReceiptData`` as its page.
+
+fpdf2 is pure Python (as ``camp.pdf``); DejaVu Sans (Debian's fonts-dejavu-core, installed
+by ``.ci/run``) prints any name. Without it the built-in Helvetica is used, with the
+characters outside Latin-1 replaced.
+"""
+
+from pathlib import Path
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from portal.templatetags.money import format_money
+
+from .receipts import ReceiptData
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def receipt_pdf(data: ReceiptData) -> bytes:
+    pdf = FPDF(format="Letter")
+    if FONT.exists() and FONT_BOLD.exists():
+        pdf.add_font("DejaVu", "", str(FONT))
+        pdf.add_font("DejaVu", "B", str(FONT_BOLD))
+        family, clean = "DejaVu", str
+    else:  # pragma: no cover - CI installs the font
+        family = "Helvetica"
+
+        def clean(text: str) -> str:
+            return text.encode("latin-1", "replace").decode("latin-1")
+
+    def line(text: str, *, size: int = 10, bold: bool = False, height: float = 5) -> None:
+        pdf.set_font(family, "B" if bold else "", size)
+        pdf.multi_cell(0, height, clean(text), new_x="LMARGIN", new_y="NEXT")
+
+    pdf.set_title(clean(f"{data.title} {data.number}"))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    line(data.municipality_name, size=13, bold=True, height=7)
+    line(data.municipality_address)
+    line(data.municipality_contact)
+    pdf.ln(4)
+    line(f"{data.title} {data.number}", size=15, bold=True, height=8)
+    line(
+        _("Issued on %(date)s")
+        % {"date": formats.date_format(data.issued_at, "SHORT_DATETIME_FORMAT")}
+    )
+    line(_("Order %(number)s") % {"number": data.order_number})
+    pdf.ln(3)
+    line(_("Payer"), bold=True)
+    line(data.payer)
+    line(data.payer_address)
+    line(data.payer_email)
+    pdf.ln(3)
+    headers = (_("Child"), _("Activity"), _("Week"), _("Dates"), _("Site"), _("Price"))
+    with pdf.table(col_widths=(30, 40, 42, 34, 30, 20), text_align="LEFT", line_height=5) as t:
+        row = t.row()
+        pdf.set_font(family, "B", 9)
+        for text in headers:
+            row.cell(clean(text))
+        pdf.set_font(family, "", 9)
+        for item in data.lines:
+            row = t.row()
+            dates = "{} – {}".format(
+                formats.date_format(item.starts_on, "SHORT_DATE_FORMAT"),
+                formats.date_format(item.ends_on, "SHORT_DATE_FORMAT"),
+            )
+            for text in (
+                item.child,
+                f"{item.activity} ({item.kind})",
+                item.week,
+                dates,
+                item.site,
+                format_money(item.price),
+            ):
+                row.cell(clean(text))
+    pdf.ln(3)
+    label = _("Amount refunded") if data.is_refund else _("Amount paid")
+    line(f"{label} : {format_money(data.amount)}", size=12, bold=True, height=7)
+    line(_("Payment method: %(method)s") % {"method": data.method})
+    line(_("Payment reference: %(reference)s") % {"reference": data.reference})
+    if data.taxes:
+        for tax in data.taxes:
+            line(
+                _("%(name)s (%(rate)s %%, no. %(number)s) included: %(amount)s")
+                % {
+                    "name": tax.name,
+                    "rate": tax.rate,
+                    "number": tax.number,
+                    "amount": format_money(tax.amount),
+                }
+            )
+    else:
+        line(_("No taxes: these services are exempt."))
+    pdf.ln(3)
+    line(_("Refund policy"), bold=True)
+    for policy in data.refund_policies:
+        line(policy, size=9)
+    return bytes(pdf.output())

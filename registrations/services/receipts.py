@@ -1,0 +1,36 @@
+"""Every payment and every refund gets a numbered receipt, in the transaction that records
+it: « R-2027-000042 », sequential per year, with no gap and never reused.
+
+The year's counter row is locked (``select_for_update``) until the recording transaction
+commits: two payments at once wait for each other a moment instead of taking the same
+number, and a transaction that rolls back takes its number back with it (a database
+sequence would leave a gap). The lock comes after the order's, always in that order.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Payment, Receipt, ReceiptCounter
+
+
+def issue_receipt(*, payment: Payment, now: datetime | None = None) -> Receipt | None:
+    """The payment's receipt (made once). A zero amount is a trace, not money: none."""
+    if payment.amount <= Decimal("0"):
+        return None
+    existing = Receipt.objects.filter(payment=payment).first()
+    if existing is not None:
+        return existing
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("issue_receipt runs inside the transaction that records the payment")
+    now = now or timezone.now()
+    year = timezone.localtime(now).year
+    ReceiptCounter.objects.bulk_create([ReceiptCounter(year=year)], ignore_conflicts=True)
+    counter = ReceiptCounter.objects.select_for_update().get(year=year)
+    ReceiptCounter.objects.filter(year=year).update(last=F("last") + 1)
+    return Receipt.objects.create(
+        payment=payment, year=year, sequence=counter.last + 1, issued_at=now
+    )

@@ -264,6 +264,11 @@ class WaitingRoomQueue:
             else 0.0,
         )
 
+    def leave(self, room_key: str, member: str) -> None:
+        """The member is done (it paid): its pass goes to the next in line at once, rather
+        than after the idle timeout."""
+        self.client.zrem(self.keys(room_key)[1], member)
+
     def pause(self, room_key: str, *, until: float) -> None:
         """Stop admitting (passes already given stay valid) until resumed or ``until``."""
         self.client.set(self.keys(room_key)[4], "1", exat=int(until))

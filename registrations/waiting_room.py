@@ -133,6 +133,19 @@ def check_in(
         return opening, None
 
 
+def release(*, family: Family, user_id: int, now: datetime | None = None) -> None:
+    """A family that paid and has nothing left in its cart gives its pass back: the next
+    family is admitted at its next refresh. Coming back later means queueing again."""
+    opening = current_opening(family=family, now=now or timezone.now())
+    queue = queue_module.get_queue()
+    if opening is None or queue is None:
+        return
+    try:
+        queue.leave(opening.room.key, str(user_id))
+    except redis.RedisError:
+        logger.exception("Waiting room unreachable: the pass will lapse on its own")
+
+
 def waiting_url(*, next_url: str) -> str:
     return f"{reverse('registrations:waiting_room')}?{urlencode({'next': next_url})}"
 

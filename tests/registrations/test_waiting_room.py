@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import waiting_room as queue_module
+from registrations import services
 from registrations import waiting_room as gate
 from tests import factories
 
-from .helpers import text
+from .helpers import pay, text
 
 pytestmark = pytest.mark.usefixtures("redis_required")
 
@@ -236,3 +237,24 @@ def test_staff_see_the_queue_and_pause_and_resume(client, clerk, opened):
     assert "Reprendre" in text(client.get(url))
     client.post(url, {"action": "resume", "opening": "resident"})
     assert not queue.is_paused(room.key)
+
+
+def test_a_family_that_paid_gives_its_pass_to_the_next_at_once(client, opened):
+    """Without it, N families who paid would hold the room for the idle timeout."""
+    opened.max_active_families = 1
+    opened.save()
+    first, second = factories.FamilyFactory(), factories.FamilyFactory()
+    camp = factories.GroupFactory(week=factories.WeekFactory(season=opened))
+    child = factories.PersonFactory(family=first)
+    register = reverse("registrations:register")
+    client.force_login(first.user)
+    assert client.get(register).status_code == 200
+    client.force_login(second.user)
+    assert client.get(register).status_code == 302  # the only pass is the first family's
+    client.force_login(first.user)
+    services.add_to_cart(family=first, person=child, groups=[camp])
+    order = services.checkout(family=first).order
+    pay(order)
+    client.get(reverse("registrations:order_detail", args=[order.public_id]))
+    client.force_login(second.user)
+    assert client.get(register).status_code == 200

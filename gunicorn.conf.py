@@ -19,5 +19,7 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+# Django's own log lines (e.g. registrations.locks) go to the same error log.
+capture_output = True
 loglevel = os.environ.get("LOG_LEVEL", "warning").lower()
 wsgi_app = "portal.wsgi:application"

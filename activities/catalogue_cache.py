@@ -11,6 +11,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
@@ -72,11 +73,12 @@ def week_section(entry: CatalogueWeek, *, register_url: str) -> str:
 
 # --- Whole catalogue renderings, kept one second ----------------------------------------------
 
+T = TypeVar("T")
 _second: int | None = None
-_pages: dict[tuple, str] = {}
+_pages: dict[tuple, object] = {}
 
 
-def this_second(key: tuple, render: Callable[[], str]) -> str:
+def this_second(key: tuple, render: Callable[[], T]) -> T:
     """The catalogue may be a second behind: each process renders a given page (language,
     filters) at most once a second, whatever the rush. Checkout decides under the lock, so
     a place shown free for up to a second more is never sold twice."""

@@ -1,3 +1,5 @@
+import gzip
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -13,7 +15,7 @@ from .selectors import catalogue as catalogue_selector
 from .selectors import catalogue_weeks_choices
 
 
-@vary_on_headers("HX-Request", "Cookie")
+@vary_on_headers("HX-Request", "Cookie", "Accept-Encoding")
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Public catalogue: anyone may browse. Filters are GET parameters (shareable URL); an htmx
     request gets only the results.
@@ -27,10 +29,19 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         return HttpResponse(results)
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return HttpResponse(
-            this_second(("page", language, query), lambda: _public_page(request.GET, results))
+        page, gzipped = this_second(
+            ("page", language, query), lambda: _compressed(_public_page(request.GET, results))
         )
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            return HttpResponse(gzipped, headers={"Content-Encoding": "gzip"})
+        return HttpResponse(page)
     return render(request, "activities/catalogue.html", _context(request.GET, results))
+
+
+def _compressed(page: str) -> tuple[bytes, bytes]:
+    """The page's bytes, plain and gzipped once (not once per visitor)."""
+    raw = page.encode()
+    return raw, gzip.compress(raw, compresslevel=5, mtime=0)
 
 
 def _form(params: QueryDict) -> CatalogueFilterForm:

@@ -26,6 +26,7 @@ Exit status 1 when the audit fails or a request errored.
 
 import argparse
 import asyncio
+import html
 import os
 import random
 import re
@@ -67,7 +68,13 @@ def parse_args() -> argparse.Namespace:
         "--prepared", type=float, default=0.8, help="share of families with a prepared cart"
     )
     parser.add_argument(
-        "--opening-in", type=float, default=10.0, help="seconds from the end of sign-in"
+        "--opening-in", type=float, default=20.0, help="seconds from the end of sign-in"
+    )
+    parser.add_argument(
+        "--room", type=int, default=60, help="families admitted at once by the waiting room (N)"
+    )
+    parser.add_argument(
+        "--late", type=float, default=0.2, help="share of families arriving after the opening"
     )
     args = parser.parse_args()
     if args.families is None:
@@ -275,6 +282,8 @@ class Stack:
 
 STEPS = [
     "login",
+    "waiting_page",
+    "waiting_poll",
     "catalogue",
     "register_page",
     "add_to_cart",
@@ -293,6 +302,10 @@ class Stats:
     samples: list[str] = field(default_factory=list)
     checkouts: int = 0  # orders paid
     cpu: dict = field(default_factory=dict)  # CPU seconds during the rush, by process
+    cpu_before_opening: dict = field(default_factory=dict)  # the waiting room's own cost
+    polls_before_opening: int = 0
+    arrivals: dict = field(default_factory=dict)  # family -> (arrived, admitted), epoch s
+    opening: float = 0.0
     refused_at_checkout: int = 0
     busy: int = 0
     waitlist_joins: int = 0
@@ -348,6 +361,7 @@ class Parent:
             ) as resp:
                 body = await resp.text()
                 status, location = resp.status, resp.headers.get("Location", "")
+                self.last_headers = dict(resp.headers)
         except Exception as exc:
             self.stats.error(step, f"{type(exc).__name__}: {exc}")
             return None, "", ""
@@ -556,39 +570,86 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
     )
     for sample in before.samples:
         print(f"    {sample}")
-    opening = await asyncio.to_thread(open_registration, in_seconds=args.opening_in)
-    await asyncio.sleep(max(0.0, opening - time.time()))
+    opening = await asyncio.to_thread(open_registration, in_seconds=args.opening_in, room=args.room)
+    arrivals: dict[int, tuple[float, float]] = {}  # family index -> (arrived, admitted)
+    deadline = opening + args.seconds
+    timing = random.Random(args.seed + 1)
+    # Early families arrive in the first 40 % of the time left; the last half of it is
+    # pure waiting, where the waiting page's own cost is measured.
+    now = time.time()
+    arrivals_end, quiet_from = now + 0.4 * (opening - now), now + 0.5 * (opening - now)
 
-    queue: asyncio.Queue = asyncio.Queue()
-    for entry in parents:
-        queue.put_nowait(entry)
-    deadline = time.perf_counter() + args.seconds
-
-    async def worker(n: int) -> None:
-        local = random.Random(args.seed * 1000 + n)
-        while time.perf_counter() < deadline:
-            try:
-                parent, children, ready = queue.get_nowait()
-            except asyncio.QueueEmpty:
+    async def visit(n: int, parent: Parent, children: list[int], ready: bool) -> None:
+        late = timing.random() < args.late
+        arrive_at = opening + timing.uniform(0, 30) if late else timing.uniform(now, arrivals_end)
+        try:
+            await asyncio.sleep(max(0.0, arrive_at - time.time()))
+            arrived = time.time()
+            if not await wait_for_a_pass(parent, deadline):
                 return
-            try:
-                await register_family(parent, town, children, local, prepared=ready)
-            finally:
-                await parent.close()
+            arrivals[n] = (arrived, time.time())
+            await register_family(
+                parent, town, children, random.Random(args.seed * 1000 + n), prepared=ready
+            )
+        finally:
+            await parent.close()
 
+    tasks = [asyncio.create_task(visit(n, *entry)) for n, entry in enumerate(parents)]
+    await asyncio.sleep(max(0.0, quiet_from - time.time()))
     cpu_before = await asyncio.to_thread(cpu_by_process)
+    polls_before = len(stats.timings["waiting_poll"])
+    await asyncio.sleep(max(0.0, opening - time.time()))
+    cpu_at_opening = await asyncio.to_thread(cpu_by_process)
+    stats.cpu_before_opening = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_at_opening.items()}
+    stats.polls_before_opening = len(stats.timings["waiting_poll"]) - polls_before
     started = time.perf_counter()
-    await asyncio.gather(*(worker(n) for n in range(args.parents)))
+    await asyncio.gather(*tasks)
     rush_seconds = time.perf_counter() - started
-    stats.cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_by_process().items()}
-    while not queue.empty():
-        await queue.get_nowait()[0].close()
+    stats.cpu = {
+        k: v - cpu_at_opening.get(k, 0.0)
+        for k, v in (await asyncio.to_thread(cpu_by_process)).items()
+    }
+    stats.arrivals = {n: arrivals[n] for n in sorted(arrivals)}
+    stats.opening = opening
     await connector.close()
     return stats, rush_seconds, sign_in_seconds
 
 
-def open_registration(*, in_seconds: float) -> float:
-    """The opening, a few seconds ahead (residents and non-residents alike)."""
+WAITING_POLL = re.compile(r'hx-get="([^"]*salle-d-attente/place/[^"]*)"')
+POLL_SECONDS = 2.0
+
+
+async def wait_for_a_pass(parent: Parent, deadline: float) -> bool:
+    """Open « Panier »; sent to « Salle d'attente », refresh the place (as its htmx does)
+    until htmx is told to go on. False if the run ends first."""
+    status, _body, location = await parent.call("cart", "GET", "/inscription/panier/")
+    if status is None:
+        return False
+    if "salle-d-attente" not in location:
+        return True
+    status, page, _ = await parent.call("waiting_page", "GET", location)
+    if status is None:
+        return False
+    if status == 302:  # admitted as it arrived
+        return True
+    found = WAITING_POLL.search(page)
+    if found is None:
+        parent.stats.error("waiting_page", "no refresh link on the waiting page")
+        return False
+    poll = html.unescape(found.group(1))
+    while time.time() < deadline:
+        await asyncio.sleep(POLL_SECONDS)
+        status, _fragment, _ = await parent.call("waiting_poll", "GET", poll)
+        if status is None:
+            return False
+        if "HX-Redirect" in parent.last_headers:
+            return True
+    return False
+
+
+def open_registration(*, in_seconds: float, room: int) -> float:
+    """The opening, a few seconds ahead (residents and non-residents alike); the waiting
+    room, on from 30 minutes before it, admits ``room`` families at once."""
     from datetime import UTC, datetime
 
     from django.db import connection
@@ -597,7 +658,13 @@ def open_registration(*, in_seconds: float) -> float:
 
     opening = time.time() + in_seconds
     moment = datetime.fromtimestamp(opening, tz=UTC)
-    Season.objects.update(opens_at=moment, opens_at_nonresident=moment)
+    Season.objects.update(
+        opens_at=moment,
+        opens_at_nonresident=moment,
+        waiting_room_minutes_before=30,
+        max_active_families=room,
+        active_idle_minutes=2,
+    )
     connection.close()
     return opening
 
@@ -670,6 +737,51 @@ def percentile(values: list[float], q: int) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def spearman(xs: list[float], ys: list[float]) -> float:
+    """Rank correlation (no ties expected: times to the microsecond)."""
+
+    def ranks(values: list[float]) -> list[int]:
+        order = sorted(range(len(values)), key=values.__getitem__)
+        result = [0] * len(values)
+        for rank, index in enumerate(order):
+            result[index] = rank
+        return result
+
+    n = len(xs)
+    if n < 3:
+        return 0.0
+    rx, ry = ranks(xs), ranks(ys)
+    return 1 - 6 * sum((a - b) ** 2 for a, b in zip(rx, ry, strict=True)) / (n * (n * n - 1))
+
+
+def report_waiting_room(stats: Stats) -> None:
+    """The waiting page's cost, and fairness: before the opening, arrival order must not
+    predict admission order (a lottery); after it, admission follows arrival."""
+    polls = stats.polls_before_opening
+    web = stats.cpu_before_opening.get("web", 0.0)
+    if polls:
+        print(
+            f"  waiting page in the last half before the opening: {polls} refreshes, web CPU "
+            f"{web / polls * 1000:.2f} ms per refresh (nothing else runs then)"
+        )
+    early = [(a, b) for a, b in stats.arrivals.values() if a < stats.opening]
+    late = [(a, b) for a, b in stats.arrivals.values() if a >= stats.opening]
+    if len(early) >= 3:
+        rho = spearman([a for a, _ in early], [b for _, b in early])
+        bound = 3 / (len(early) - 1) ** 0.5
+        verdict = "no correlation beyond chance" if abs(rho) < bound else "ORDER LEAKS"
+        print(
+            f"  fairness, {len(early)} families present before the opening: Spearman "
+            f"rho(arrival, admission) = {rho:+.3f} (|rho| < {bound:.3f}: {verdict})"
+        )
+    if len(late) >= 3:
+        rho = spearman([a for a, _ in late], [b for _, b in late])
+        print(f"  {len(late)} later arrivals: rho(arrival, admission) = {rho:+.3f} (1 = in order)")
+    if early and late:
+        behind = sum(1 for _, b in late if b >= max(b0 for _, b0 in early))
+        print(f"  later arrivals admitted after every early one: {behind} of {len(late)}")
 
 
 def print_steps(stats: Stats) -> None:
@@ -801,6 +913,7 @@ def main() -> int:
         stats, rush_seconds, _ = asyncio.run(rush(args, town, base))
         print(f"\nRegistration rush: {rush_seconds:.1f} s")
         print(f"  paid checkouts: {stats.checkouts} -> {stats.checkouts / rush_seconds:.1f} /s")
+        report_waiting_room(stats)
         holds = lock_hold_times(web_log, log_start)
         print(
             f"  group lock held per checkout: p50 {percentile(holds, 50):.1f} ms, "

@@ -75,3 +75,13 @@ def test_each_language_gets_its_own_rendering(client, camp):
     assert "places restantes" in page(client)
     english = client.get(URL, headers={"accept-language": "en"}).content.decode()
     assert "places left" in english
+
+
+def test_a_visitor_accepting_gzip_gets_the_same_page_compressed_once(client, camp):
+    import gzip
+
+    plain = client.get(URL, headers={"accept-language": "fr"}).content
+    packed = client.get(URL, headers={"accept-language": "fr", "accept-encoding": "gzip, br"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain
+    assert "Accept-Encoding" in packed["Vary"]

@@ -174,7 +174,6 @@ def build_export(*, export_id: int) -> DataExport | None:
     with transaction.atomic():
         export = (
             DataExport.objects.select_for_update()
-            .select_related("family__user")
             .filter(pk=export_id, status=DataExport.Status.PENDING)
             .first()
         )

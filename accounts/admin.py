@@ -79,9 +79,12 @@ class ResidencyReviewFilter(admin.SimpleListFilter):
 
 
 class PersonInline(admin.TabularInline):
+    """No medical field here: those are shown (and each look logged) only to the roles whose
+    job needs them, in the health admin (« Notes médicales »)."""
+
     model = Person
     extra = 0
-    fields = ["first_name", "last_name", "birth_date", "relationship", "allergies"]
+    fields = ["first_name", "last_name", "birth_date", "relationship"]
 
 
 @admin.register(Family)

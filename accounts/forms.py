@@ -83,6 +83,10 @@ class FamilySignupForm(SignupForm):
         label=_("Preferred language"), choices=Family.Language.choices
     )
 
+    accept_privacy_policy = forms.BooleanField(
+        label=_("I have read the privacy policy and accept it"), required=True
+    )
+
     account_fields = ("email", "password1", "password2")
 
     def __init__(self, *args, **kwargs):
@@ -104,6 +108,12 @@ class FamilySignupForm(SignupForm):
 
     def signup(self, request, user) -> None:
         services.create_family(user=user, data=self.cleaned_data)
+
+
+class PrivacyPolicyForm(forms.Form):
+    """A new version of the policy: the family accepts it before going on."""
+
+    accept = forms.BooleanField(label=_("I have read the privacy policy and accept it"))
 
 
 class FamilyForm(forms.ModelForm):

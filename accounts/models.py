@@ -106,6 +106,12 @@ class Family(models.Model):
         blank=True,
         help_text=_("The address changed after approval: staff confirm the residency again."),
     )
+    privacy_policy_version = models.CharField(
+        _("privacy policy accepted (version)"), max_length=20, blank=True
+    )
+    privacy_policy_accepted_at = models.DateTimeField(
+        _("privacy policy accepted at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -51,7 +51,25 @@ def create_family(*, user: User, data: dict) -> Family:
     """A new family file is always pending: staff approve it in the admin."""
     values = {field: data[field] for field in FAMILY_FIELDS if field in data}
     values["postal_code"] = normalise_postal_code(values.get("postal_code", ""))
-    return Family.objects.create(user=user, status=Family.Status.PENDING, **values)
+    return Family.objects.create(
+        user=user,
+        status=Family.Status.PENDING,
+        privacy_policy_version=settings.PRIVACY_POLICY_VERSION,
+        privacy_policy_accepted_at=timezone.now(),
+        **values,
+    )
+
+
+def accept_privacy_policy(*, family: Family) -> Family:
+    """The family read and accepted the current version of the privacy policy."""
+    family.privacy_policy_version = settings.PRIVACY_POLICY_VERSION
+    family.privacy_policy_accepted_at = timezone.now()
+    family.save(update_fields=["privacy_policy_version", "privacy_policy_accepted_at"])
+    return family
+
+
+def must_accept_privacy_policy(family: Family | None) -> bool:
+    return family is not None and family.privacy_policy_version != settings.PRIVACY_POLICY_VERSION
 
 
 ADDRESS_FIELDS = ("address", "city", "postal_code")

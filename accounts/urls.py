@@ -5,6 +5,7 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.dossier, name="dossier"),
+    path("confidentialite/", views.accept_policy, name="accept_policy"),
     path("en-attente/", views.pending, name="pending"),
     path("famille/", views.edit_family, name="edit_family"),
     path("personnes/ajouter/", views.add_person, name="add_person"),

@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import FamilyForm, PersonForm
+from .forms import FamilyForm, PersonForm, PrivacyPolicyForm
 from .gate import current_family, family_required
 from .models import Person
 from .selectors import family_readiness
@@ -16,6 +17,21 @@ from .selectors import family_readiness
 def pending(request: HttpRequest) -> HttpResponse:
     """Where sign-up and email verification land: the administration approves accounts."""
     return render(request, "accounts/pending.html", {"family": current_family(request)})
+
+
+@family_required
+@require_http_methods(["GET", "POST"])
+def accept_policy(request: HttpRequest) -> HttpResponse:
+    """A new version of the privacy policy: accepted once, then back where the family was."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = PrivacyPolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.accept_privacy_policy(family=request.family)
+        messages.success(request, _("Thank you: you accepted the privacy policy."))
+        return redirect(next_url or "accounts:dossier")
+    return render(request, "accounts/accept_policy.html", {"form": form, "next": next_url})
 
 
 @family_required

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.selectors import availability_of, with_availability
+from health.models import MedicalAccessLog
 from health.services import log_medical_access
 from portal.errors import DomainError
 from portal.parsing import to_id
@@ -119,6 +120,7 @@ class GroupPageAdmin(admin.ModelAdmin):
             user=request.user,
             person_ids=[row.person.pk for row in overview.roster.rows],
             context=f"group page {group.pk}",
+            kind=MedicalAccessLog.Kind.GROUP_PAGE,
         )
         context = {
             **self.admin_site.each_context(request),
@@ -178,7 +180,7 @@ class GroupPageAdmin(admin.ModelAdmin):
         group = self._group(request, object_id)
         if not request.user.has_perm("registrations.view_registration"):
             raise PermissionDenied
-        return roster_response(groups=[group])
+        return roster_response(user=request.user, where=f"group page {group.pk}", groups=[group])
 
 
 @admin.register(Attendance)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Person
 from activities.models import Group
+from health.models import MedicalAccessLog
 from health.services import log_medical_access
 from portal.parsing import to_id
 
@@ -75,6 +76,7 @@ def attendance(request: HttpRequest, group_id: str, day: str) -> HttpResponse:
         user=request.user,
         person_ids=[row.person.pk for row in sheet.rows],
         context=f"attendance {group.pk} {sheet.day}",
+        kind=MedicalAccessLog.Kind.ATTENDANCE,
     )
     return render(request, "camp/attendance.html", {"sheet": sheet, "group": group})
 
@@ -121,6 +123,7 @@ def sheet_pdf(request: HttpRequest, group_id: str) -> HttpResponse:
         user=request.user,
         person_ids=[row.person.pk for row in sheet.rows],
         context=f"attendance sheet {group.pk}",
+        kind=MedicalAccessLog.Kind.ATTENDANCE,
     )
     response = HttpResponse(
         attendance_sheet_pdf(sheet=sheet, days=days), content_type="application/pdf"

@@ -10,6 +10,7 @@ from . import services
 from .forms import AccompanimentDecisionForm
 from .models import (
     AccompanimentRequest,
+    ChildMedicalNotes,
     EmergencyContact,
     HealthForm,
     MedicalAccessLog,
@@ -72,9 +73,64 @@ class HealthFormAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         form = self.get_object(request, object_id)
-        if form is not None:
+        if form is not None and self.has_view_permission(request, form):
             services.log_medical_access(
-                user=request.user, person_ids=[form.person_id], context="admin: health form"
+                user=request.user,
+                person_ids=[form.person_id],
+                context="admin: health form",
+                kind=MedicalAccessLog.Kind.HEALTH_FORM,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+MEDICAL_PERMISSION = "health.view_medical_data"
+
+
+@admin.register(ChildMedicalNotes)
+class ChildMedicalNotesAdmin(admin.ModelAdmin):
+    """Read-only; open to the roles holding ``health.view_medical_data``, every look logged."""
+
+    list_display = ("last_name", "first_name", "birth_date", "family")
+    search_fields = ("first_name", "last_name", "family__guardian_last_name")
+    list_select_related = ("family",)
+    fields = (
+        "first_name",
+        "last_name",
+        "birth_date",
+        "family",
+        "allergies",
+        "medical_notes",
+        "authorized_pickups",
+    )
+    readonly_fields = fields
+    actions = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(relationship="child")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MEDICAL_PERMISSION)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm(MEDICAL_PERMISSION)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        person = self.get_object(request, object_id)
+        if person is not None and self.has_view_permission(request, person):
+            services.log_medical_access(
+                user=request.user,
+                person_ids=[person.pk],
+                context="admin: medical notes",
+                kind=MedicalAccessLog.Kind.MEDICAL_NOTES,
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -107,9 +163,13 @@ class AccompanimentRequestAdmin(admin.ModelAdmin):
 
 @admin.register(MedicalAccessLog)
 class MedicalAccessLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "user", "person", "context")
-    list_filter = ("context",)
-    search_fields = ("person__first_name", "person__last_name", "user__email")
+    """Readable by « Administration » only (``health.view_medicalaccesslog``)."""
+
+    list_display = ("at", "user", "kind", "person", "context", "reason")
+    list_filter = ("kind",)
+    search_fields = ("person__first_name", "person__last_name", "user__email", "reason")
+    list_select_related = ("user", "person")
+    actions = None
     date_hierarchy = "at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

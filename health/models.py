@@ -95,6 +95,9 @@ class HealthForm(models.Model):
         verbose_name = _("health form")
         verbose_name_plural = _("health forms")
         ordering = ["season", "person__last_name", "person__first_name"]
+        # Allergies, medical notes and health forms on staff pages and rosters: only the
+        # roles whose job needs them (« Animation »).
+        permissions = [("view_medical_data", _("Can see children's medical data"))]
         constraints = [
             models.UniqueConstraint(fields=["person", "season"], name="health_form_once"),
             models.CheckConstraint(
@@ -177,15 +180,39 @@ class AccompanimentRequest(models.Model):
         return f"{self.person} — {self.season}"
 
 
+class ChildMedicalNotes(Person):
+    """A child's allergies, medical notes and pick-up persons, as staff read them in the admin:
+    only with ``health.view_medical_data``, and every opened page is logged."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("child's medical notes")
+        verbose_name_plural = _("children's medical notes")
+
+
 class MedicalAccessLog(models.Model):
-    """Every staff look at a child's medical data (Law 25): who, whose, where, when."""
+    """Every staff look at, or export of, a child's medical data (Law 25): who, when, what and
+    why. Readable by « Administration » only; kept ``RETENTION_ACCESS_LOG_MONTHS``."""
+
+    class Kind(models.TextChoices):
+        MEDICAL_NOTES = "medical_notes", _("Medical notes")
+        HEALTH_FORM = "health_form", _("Health form")
+        ROSTER = "roster", _("Roster with medical columns")
+        ATTENDANCE = "attendance", _("Attendance sheet")
+        GROUP_PAGE = "group_page", _("Group page")
+        FAMILY_EXPORT = "family_export", _("Family data export")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.PROTECT
     )
-    person = models.ForeignKey(Person, verbose_name=_("child"), on_delete=models.CASCADE)
+    # Kept when the child's file is deleted (closure, retention): that a look happened stays.
+    person = models.ForeignKey(
+        Person, verbose_name=_("child"), null=True, on_delete=models.SET_NULL
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices, blank=True)
     context = models.CharField(_("where"), max_length=200)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.CharField(_("why"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("medical data access")
@@ -193,4 +220,4 @@ class MedicalAccessLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.person} — {self.context}"
+        return f"{self.user} — {self.person or '—'} — {self.context}"

@@ -135,8 +135,12 @@ def decide_accompaniment(
     return request
 
 
-def log_medical_access(*, user, person_ids, context: str) -> None:
-    """Law 25: every staff look at children's medical data leaves a trace."""
+def log_medical_access(*, user, person_ids, context: str, kind: str = "", reason: str = "") -> None:
+    """Law 25: every staff look at children's medical data leaves a trace (who, when, what,
+    why). ``kind`` is one of ``MedicalAccessLog.Kind``; ``reason`` is asked for exports."""
     MedicalAccessLog.objects.bulk_create(
-        MedicalAccessLog(user=user, person_id=pk, context=context[:200]) for pk in person_ids
+        MedicalAccessLog(
+            user=user, person_id=pk, context=context[:200], kind=kind, reason=reason[:300]
+        )
+        for pk in person_ids
     )

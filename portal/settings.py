@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "waitlist",
     "health",
     "camp",
+    # Staff-facing privacy orchestration (export, closure, retention, incidents): reads every
+    # app and calls down into their services, so it comes last.
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DomainErrorMiddleware",
+    "accounts.middleware.PrivacyPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -194,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-sent-email-bodies": {
         "task": "portal.tasks.purge_sent_email_bodies",
+        "schedule": timedelta(hours=24),
+    },
+    # Law 25: what has outlived its purpose is destroyed or de-identified (README, Privacy).
+    "apply-retention": {
+        "task": "privacy.tasks.apply_retention",
         "schedule": timedelta(hours=24),
     },
     # Every path that frees a place reaches the waiting line through this sweep.
@@ -311,6 +320,28 @@ OUTBOX_MAX_ATTEMPTS = 8
 OUTBOX_BODY_RETENTION_DAYS = int(os.environ.get("OUTBOX_BODY_RETENTION_DAYS", "30"))
 # Messages a clerk may send to families of a group, a week or a waiting line, per hour.
 CAMP_MESSAGES_PER_HOUR = int(os.environ.get("CAMP_MESSAGES_PER_HOUR", "10"))
+
+# --- Privacy (Quebec's Law 25) -------------------------------------------------
+# The person in charge of personal information, published on the privacy page.
+PRIVACY_OFFICER_TITLE = os.environ.get(
+    "PRIVACY_OFFICER_TITLE", "Greffier ou greffière de la municipalité"
+)
+PRIVACY_OFFICER_CONTACT = os.environ.get(
+    "PRIVACY_OFFICER_CONTACT", "confidentialite@example.org — 819 555-0100"
+)
+# Raise it when the policy changes: every family is asked to accept it at its next visit.
+PRIVACY_POLICY_VERSION = os.environ.get("PRIVACY_POLICY_VERSION", "2027-01")
+# Hours a family's data export stays downloadable.
+PRIVACY_EXPORT_LINK_HOURS = int(os.environ.get("PRIVACY_EXPORT_LINK_HOURS", "48"))
+# Retention periods, per kind of data (the periodic task and `manage.py apply_retention`).
+RETENTION_HEALTH_MONTHS = int(os.environ.get("RETENTION_HEALTH_MONTHS", "6"))
+RETENTION_UNAPPROVED_ACCOUNT_MONTHS = int(
+    os.environ.get("RETENTION_UNAPPROVED_ACCOUNT_MONTHS", "12")
+)
+RETENTION_WAITLIST_MONTHS = int(os.environ.get("RETENTION_WAITLIST_MONTHS", "12"))
+RETENTION_ACCESS_LOG_MONTHS = int(os.environ.get("RETENTION_ACCESS_LOG_MONTHS", "24"))
+# Orders, payments and refunds of closed accounts: the town's accounting keeps them this long.
+RETENTION_FINANCIAL_YEARS = int(os.environ.get("RETENTION_FINANCIAL_YEARS", "7"))
 
 # --- Registration and payments ----------------------------------------------
 HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "30"))

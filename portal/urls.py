@@ -26,6 +26,7 @@ urlpatterns = [
     path("inscription/", include("registrations.urls")),
     path("liste-attente/", include("waitlist.urls")),
     path("camp/", include("camp.urls")),
+    path("confidentialite/", include("privacy.urls")),
 ]
 
 if os.environ.get("BENCH_CEILING_FILE"):  # the opening-night benchmark only

@@ -18,6 +18,28 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 
 
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy policy (Law 25): what, why, who sees it, how long, the person in charge."""
+    from django.conf import settings
+
+    return render(
+        request,
+        "portal/privacy.html",
+        {
+            "officer_title": settings.PRIVACY_OFFICER_TITLE,
+            "officer_contact": settings.PRIVACY_OFFICER_CONTACT,
+            "version": settings.PRIVACY_POLICY_VERSION,
+            "health_months": settings.RETENTION_HEALTH_MONTHS,
+            "unapproved_months": settings.RETENTION_UNAPPROVED_ACCOUNT_MONTHS,
+            "waitlist_months": settings.RETENTION_WAITLIST_MONTHS,
+            "email_days": settings.OUTBOX_BODY_RETENTION_DAYS,
+            "financial_years": settings.RETENTION_FINANCIAL_YEARS,
+            "access_log_months": settings.RETENTION_ACCESS_LOG_MONTHS,
+            "export_hours": settings.PRIVACY_EXPORT_LINK_HOURS,
+        },
+    )
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database and cache (Redis in production) answer: for load balancers and the benchmark.

@@ -223,7 +223,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             .select_related("person__family", "group__activity", "group__week__season")
             .order_by("group__week__number", "group__activity__name", "person__last_name")
         )
-        return roster_response(registrations=confirmed)
+        return roster_response(
+            user=request.user, where="admin: registrations", registrations=confirmed
+        )
 
 
 @admin.register(WebhookEvent)

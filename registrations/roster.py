@@ -1,4 +1,7 @@
-"""Roster CSV for camp coordinators: who comes, their health notes, who may pick them up."""
+"""Roster CSV for camp coordinators: who comes, their health notes, who may pick them up.
+
+The medical columns (allergies, medical notes) go only to roles holding
+``health.view_medical_data``, and each such download is written to the access log."""
 
 from collections.abc import Iterable
 
@@ -6,6 +9,8 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from activities.models import Group
+from health.models import MedicalAccessLog
+from health.services import log_medical_access
 from portal.spreadsheets import SafeWriter
 
 from .models import Registration
@@ -19,10 +24,23 @@ def roster_registrations(*, groups: Iterable[Group]):
     )
 
 
-def roster_response(*, groups: Iterable[Group] = (), registrations=None) -> HttpResponse:
-    registrations = (
+MEDICAL_PERMISSION = "health.view_medical_data"
+
+
+def roster_response(
+    *, user, where: str, groups: Iterable[Group] = (), registrations=None
+) -> HttpResponse:
+    registrations = list(
         registrations if registrations is not None else roster_registrations(groups=groups)
     )
+    medical = user.has_perm(MEDICAL_PERMISSION)
+    if medical:
+        log_medical_access(
+            user=user,
+            person_ids=sorted({r.person_id for r in registrations}),
+            context=f"roster CSV: {where}",
+            kind=MedicalAccessLog.Kind.ROSTER,
+        )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="roster.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 accents correctly with a BOM
@@ -33,8 +51,7 @@ def roster_response(*, groups: Iterable[Group] = (), registrations=None) -> Http
             _("Week"),
             _("Child"),
             _("Age"),
-            _("Allergies"),
-            _("Medical notes"),
+            *([_("Allergies"), _("Medical notes")] if medical else []),
             _("Authorised pick-up persons"),
             _("Guardian"),
             _("Guardian phone"),
@@ -48,8 +65,7 @@ def roster_response(*, groups: Iterable[Group] = (), registrations=None) -> Http
                 r.group.week.label,
                 f"{person.last_name}, {person.first_name}",
                 person.age_on(r.group.week.season.age_reference_date),
-                person.allergies,
-                person.medical_notes,
+                *([person.allergies, person.medical_notes] if medical else []),
                 " / ".join(person.authorized_pickups.splitlines()),
                 f"{family.guardian_first_name} {family.guardian_last_name}",
                 family.phone,

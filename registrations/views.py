@@ -256,4 +256,4 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 @staff_permission_required("registrations.view_registration")
 def roster_csv(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_object_or_404(Group, pk=group_id)
-    return roster_response(groups=[group])
+    return roster_response(user=request.user, where=f"group {group.pk}", groups=[group])

@@ -130,6 +130,7 @@ def seed(rng: random.Random) -> Town:
     """A large town in a few bulk inserts (one shared password hash: hashing is slow on
     purpose, and 5,000 hashes would take minutes)."""
     from allauth.account.models import EmailAddress
+    from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
@@ -221,6 +222,7 @@ def seed(rng: random.Random) -> Town:
             is_resident=n % 2 == 0,
             status=Family.Status.APPROVED,
             approved_at=now,
+            privacy_policy_version=settings.PRIVACY_POLICY_VERSION,
         )
         for n, u in enumerate(users)
     )

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Family, Person, User
@@ -53,6 +54,7 @@ class FamilyFactory(factory.django.DjangoModelFactory):
     phone = "819 555-0123"
     is_resident = True
     status = Family.Status.APPROVED
+    privacy_policy_version = factory.LazyFunction(lambda: settings.PRIVACY_POLICY_VERSION)
 
     class Params:
         pending = factory.Trait(status=Family.Status.PENDING)

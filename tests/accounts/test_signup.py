@@ -23,6 +23,7 @@ SIGNUP = {
     "postal_code": "j1h2k3",
     "phone": "819 555-0199",
     "preferred_language": "fr",
+    "accept_privacy_policy": "on",
 }
 
 

@@ -37,6 +37,7 @@ def _sign_up(page) -> None:
     form.get_by_label("Code postal").fill("J1H 2K3")
     form.get_by_label("Téléphone").fill("819 555-0199")
     form.get_by_label("Langue de correspondance").select_option("fr")
+    form.get_by_label(re.compile("J'ai lu la politique de confidentialité")).check()
     form.get_by_role("button", name="Créer mon compte").click()
     page.get_by_role("heading", name="Confirmez votre adresse courriel").wait_for()
 

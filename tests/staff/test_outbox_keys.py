@@ -74,6 +74,7 @@ def test_the_signup_confirmation_key_is_not_stored(client, django_capture_on_com
                 "postal_code": "J1H 2K3",
                 "phone": "819 555-0123",
                 "preferred_language": "fr",
+                "accept_privacy_policy": "on",
             },
         )
 

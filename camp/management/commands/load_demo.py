@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -106,6 +107,8 @@ class Command(BaseCommand):
                 "is_resident": is_resident,
                 "status": status,
                 "approved_at": self.now if status == Family.Status.APPROVED else None,
+                "privacy_policy_version": settings.PRIVACY_POLICY_VERSION,
+                "privacy_policy_accepted_at": self.now,
             },
         )
         return family

@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context, engines
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -24,16 +25,7 @@ def queue_email(
     Call it inside the transaction that causes the email: the row commits or
     rolls back with it, and the send is enqueued only after commit.
     """
-    context = {
-        "municipality_name": settings.MUNICIPALITY_NAME,
-        "municipality_contact": settings.MUNICIPALITY_CONTACT,
-        "site_url": settings.SITE_URL,
-        **context,
-    }
-    with translation.override(language):
-        subject = render_plain_text(f"emails/{template}_subject.txt", context).strip()
-        body_text = render_plain_text(f"emails/{template}.txt", context)
-        body_html = render_to_string(f"emails/{template}.html", context)
+    subject, body_text, body_html = render_email(template, context, language=language)
     return queue_rendered_email(
         to=to,
         subject=subject,
@@ -42,6 +34,30 @@ def queue_email(
         language=language,
         kind=kind or template,
     )
+
+
+def email_context(context: dict) -> dict:
+    """What every email's layout needs: the town, its contact, and the family's file."""
+    return {
+        "municipality_name": settings.MUNICIPALITY_NAME,
+        "municipality_contact": settings.MUNICIPALITY_CONTACT,
+        "site_url": settings.SITE_URL,
+        "dossier_url": settings.SITE_URL + reverse("accounts:dossier"),
+        **context,
+    }
+
+
+def render_email(template: str, context: dict, *, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of ``emails/<template>``, in one language and one layout: the
+    HTML extends ``emails/base.html``; the text part gets ``emails/_footer.txt`` (town,
+    contact, « Mon dossier ») so every email is signed the same way."""
+    context = email_context(context)
+    with translation.override(language):
+        subject = render_plain_text(f"emails/{template}_subject.txt", context).strip()
+        body_text = render_plain_text(f"emails/{template}.txt", context).rstrip()
+        footer = render_plain_text("emails/_footer.txt", context).strip()
+        body_html = render_to_string(f"emails/{template}.html", context)
+    return " ".join(subject.split()), f"{body_text}\n\n-- \n{footer}\n", body_html
 
 
 def render_plain_text(template_name: str, context: dict) -> str:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from .errors import DomainError
 from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -217,3 +218,57 @@ def purge_sent_bodies(*, now=None) -> int:
         .exclude(body_text="", body_html="")
         .update(body_text="", body_html="")
     )
+
+
+# What a family may have sent again from « Mon dossier »: the emails it acts on.
+RESENDABLE_KINDS = frozenset({"order_confirmation", "waitlist_offer"})
+RESENT_SUFFIX = "_resent"
+RESENDS_PER_HOUR = 3
+
+
+def family_emails(*, address: str, limit: int = 50):
+    """The emails sent to one address, newest first, for its delivery log. Only the subject,
+    the date and the status are read: never a body (a reset link's body is not even kept)."""
+    return (
+        OutgoingEmail.objects.filter(to__iexact=address)
+        .only("pk", "to", "subject", "kind", "status", "created_at", "key_redacted")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def can_resend(email: OutgoingEmail) -> bool:
+    return email.kind.removesuffix(RESENT_SUFFIX) in RESENDABLE_KINDS and not email.key_redacted
+
+
+def resend_to_family(*, email_id: int, address: str, now=None) -> OutgoingEmail:
+    """A family asks again for its confirmation or its offer: a copy of the stored email is
+    queued to the same address. At most RESENDS_PER_HOUR copies an hour; a body already
+    purged (OUTBOX_BODY_RETENTION_DAYS) cannot be sent again."""
+    now = now or timezone.now()
+    email = OutgoingEmail.objects.filter(pk=email_id, to__iexact=address).first()
+    if email is None or not can_resend(email):
+        raise DomainError(gettext("This email cannot be sent again."), code="not_resendable")
+    if not email.body_text and not email.body_html:
+        raise DomainError(
+            gettext("This email is too old to be sent again: contact the recreation department."),
+            code="purged",
+        )
+    recent = OutgoingEmail.objects.filter(
+        to__iexact=address,
+        kind__endswith=RESENT_SUFFIX,
+        created_at__gte=now - timedelta(hours=1),
+    ).count()
+    if recent >= RESENDS_PER_HOUR:
+        raise DomainError(
+            gettext("You asked for several emails in the last hour: try again later."),
+            code="rate_limited",
+        )
+    with transaction.atomic():
+        return queue_rendered_email(
+            to=email.to,
+            subject=email.subject,
+            body_text=email.body_text,
+            body_html=email.body_html,
+            language=email.language,
+            kind=email.kind.removesuffix(RESENT_SUFFIX) + RESENT_SUFFIX,
+        )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portal.emails import render_email
 
+pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR) / "templates" / "emails"
 TEMPLATES = sorted(
     str(path.relative_to(ROOT)).removesuffix("_subject.txt") for path in ROOT.rglob("*_subject.txt")

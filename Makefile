@@ -3,8 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export VAR_DIR ?= $(CURDIR)/var
-# The first of Python 3.13, 3.12, 3.11 found on the PATH (override: make run PYTHON=python3.12).
-PYTHON ?= $(firstword $(foreach v,3.13 3.12 3.11,$(shell command -v python$(v) 2>/dev/null)) python3)
+# The first of Python 3.13, 3.12, 3.11 that runs (a pyenv shim of an inactive version does not);
+# override: make run PYTHON=python3.12.
+PYTHON ?= $(firstword $(foreach v,3.13 3.12 3.11,$(shell python$(v) -c '' >/dev/null 2>&1 && echo python$(v))) python3)
 
 .PHONY: run test install install-test lint format messages stack-start stack-stop audit reset-demo
 

@@ -3,18 +3,21 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export VAR_DIR ?= $(CURDIR)/var
+# The first of Python 3.13, 3.12, 3.11 that runs (a pyenv shim of an inactive version does not);
+# override: make run PYTHON=python3.12.
+PYTHON ?= $(firstword $(foreach v,3.13 3.12 3.11,$(shell python$(v) -c '' >/dev/null 2>&1 && echo python$(v))) python3)
 
-.PHONY: run test install install-test lint format messages stack-start stack-stop audit
+.PHONY: run test install install-test lint format messages stack-start stack-stop audit reset-demo
 
 # pip and setuptools are upgraded first: the venv's bundled setuptools has known advisories.
 $(VENV)/.run-installed: pyproject.toml
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip setuptools
 	$(PIP) install --quiet .
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip setuptools
 	$(PIP) install --quiet ".[test]"
 	touch $@ $(VENV)/.run-installed
@@ -28,6 +31,10 @@ run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+## Forget the demo's data (SQLite database, emails written as files); `make run` rebuilds it.
+reset-demo:
+	rm -rf $(VAR_DIR)
 
 ## Whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set), then ruff.
 test: install-test

@@ -1,45 +1,71 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from portal.emails import queue_rendered_email, send_key_email
+from portal.emails import queue_rendered_email, render_email, send_key_email
 
 from .models import Family
 
 # Context entries of allauth's emails that log in, reset a password or confirm an address.
 KEY_CONTEXT_NAMES = frozenset({"key", "code", "activate_url", "password_reset_url", "token"})
 
+# allauth's emails rewritten in the town's layout and words: templates/emails/account/<name>.
+OUR_ACCOUNT_EMAILS = frozenset(
+    {
+        "account_already_exists",
+        "email_changed",
+        "email_confirm",
+        "email_confirmation",
+        "email_confirmation_signup",
+        "email_deleted",
+        "password_changed",
+        "password_reset",
+        "password_reset_key",
+        "password_set",
+        "unknown_account",
+    }
+)
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Users stay active; approval lives on the Family and one gate checks it."""
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """allauth's emails go through the outbox too, in the user's language; those carrying a
-        key are sent from memory and stored redacted (a clerk reading the outbox must not be
-        able to reset the superuser's password)."""
+        """allauth's emails go through the outbox too, in the user's language and in the
+        town's layout (``emails/account/``); those carrying a key are sent from memory and
+        stored redacted (a clerk reading the outbox must not be able to reset the
+        superuser's password)."""
         language = self._language_for(email)
-        with translation.override(language):
-            message = self._render(template_prefix, email, context)
-        body_html = next(
-            (
-                content
-                for content, mimetype in getattr(message, "alternatives", [])
-                if mimetype == "text/html"
-            ),
-            "",
-        )
+        name = template_prefix.rsplit("/", 1)[-1]
+        if template_prefix.startswith("account/email/") and name in OUR_ACCOUNT_EMAILS:
+            subject, body_text, body_html = render_email(
+                f"account/{name}", self._context(email, context), language=language
+            )
+        else:  # an allauth email we have not rewritten (second factor notices): its own text
+            with translation.override(language):
+                message = self.render_mail(template_prefix, email, self._context(email, context))
+            subject, body_text = message.subject, message.body
+            body_html = next(
+                (
+                    c
+                    for c, mimetype in getattr(message, "alternatives", [])
+                    if mimetype == "text/html"
+                ),
+                "",
+            )
         carries_key = any(context.get(name) for name in KEY_CONTEXT_NAMES)
         send = send_key_email if carries_key else queue_rendered_email
         send(
             to=email,
-            subject=message.subject,
-            body_text=message.body,
+            subject=subject,
+            body_text=body_text,
             body_html=body_html,
             language=language,
-            kind=template_prefix.rsplit("/", 1)[-1][:64],
+            kind=name[:64],
         )
 
-    def _render(self, template_prefix: str, email: str, context: dict):
+    def _context(self, email: str, context: dict) -> dict:
         # Same context as DefaultAccountAdapter.send_mail, without sending.
         from allauth.core import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site
@@ -47,7 +73,9 @@ class AccountAdapter(DefaultAccountAdapter):
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
-        return self.render_mail(template_prefix, email, ctx)
+        if "signup_url" not in ctx:
+            ctx["signup_url"] = settings.SITE_URL + reverse("account_signup")
+        return ctx
 
     def _language_for(self, email: str) -> str:
         family = Family.objects.filter(user__email__iexact=email).only("preferred_language").first()

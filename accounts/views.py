@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.emails import family_emails, resend_to_family
 
 from . import services
 from .forms import FamilyForm, PersonForm, PrivacyPolicyForm
@@ -44,8 +47,21 @@ def dossier(request: HttpRequest) -> HttpResponse:
             "family": family,
             "readiness": family_readiness(family=family),
             "persons": family.persons.all(),
+            "emails": family_emails(address=family.user.email),
         },
     )
+
+
+@family_required
+@require_POST
+def resend_email(request: HttpRequest, email_id: int) -> HttpResponse:
+    """« Renvoyer »: a copy of a confirmation or an offer (rate-limited in the service)."""
+    resend_to_family(email_id=email_id, address=request.family.user.email)
+    messages.success(
+        request,
+        _("The email was sent again. If it does not arrive, look in your junk mail folder."),
+    )
+    return redirect(reverse("accounts:dossier") + "#emails-title")
 
 
 @family_required

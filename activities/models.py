@@ -153,8 +153,8 @@ class Group(models.Model):
     max_age = models.PositiveSmallIntegerField(_("maximum age"), default=99)
 
     class Meta:
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        verbose_name = _("camp group")
+        verbose_name_plural = _("camp groups")
         ordering = ["week__season", "week__number", "activity__kind", "min_age", "activity__name"]
         constraints = [
             models.UniqueConstraint(

@@ -4,13 +4,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person
 from activities.models import Season
 from portal.emails import queue_email
 from portal.errors import DomainError
+from portal.words import format_datetime
 
 from .models import AccompanimentRequest, EmergencyContact, HealthForm, MedicalAccessLog
 from .selectors import policy_of, season_first_day
@@ -87,7 +88,7 @@ def request_accompaniment(
     if now >= deadline:
         raise HealthRefused(
             _("Requests for this season closed on %(date)s. Call the recreation department.")
-            % {"date": formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")},
+            % {"date": format_datetime(deadline)},
             code="deadline",
         )
     request = (

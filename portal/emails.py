@@ -8,9 +8,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context, engines
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from .errors import DomainError
 from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -24,16 +26,7 @@ def queue_email(
     Call it inside the transaction that causes the email: the row commits or
     rolls back with it, and the send is enqueued only after commit.
     """
-    context = {
-        "municipality_name": settings.MUNICIPALITY_NAME,
-        "municipality_contact": settings.MUNICIPALITY_CONTACT,
-        "site_url": settings.SITE_URL,
-        **context,
-    }
-    with translation.override(language):
-        subject = render_plain_text(f"emails/{template}_subject.txt", context).strip()
-        body_text = render_plain_text(f"emails/{template}.txt", context)
-        body_html = render_to_string(f"emails/{template}.html", context)
+    subject, body_text, body_html = render_email(template, context, language=language)
     return queue_rendered_email(
         to=to,
         subject=subject,
@@ -42,6 +35,30 @@ def queue_email(
         language=language,
         kind=kind or template,
     )
+
+
+def email_context(context: dict) -> dict:
+    """What every email's layout needs: the town, its contact, and the family's file."""
+    return {
+        "municipality_name": settings.MUNICIPALITY_NAME,
+        "municipality_contact": settings.MUNICIPALITY_CONTACT,
+        "site_url": settings.SITE_URL,
+        "dossier_url": settings.SITE_URL + reverse("accounts:dossier"),
+        **context,
+    }
+
+
+def render_email(template: str, context: dict, *, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of ``emails/<template>``, in one language and one layout: the
+    HTML extends ``emails/base.html``; the text part gets ``emails/_footer.txt`` (town,
+    contact, « Mon dossier ») so every email is signed the same way."""
+    context = email_context(context)
+    with translation.override(language):
+        subject = render_plain_text(f"emails/{template}_subject.txt", context).strip()
+        body_text = render_plain_text(f"emails/{template}.txt", context).rstrip()
+        footer = render_plain_text("emails/_footer.txt", context).strip()
+        body_html = render_to_string(f"emails/{template}.html", context)
+    return " ".join(subject.split()), f"{body_text}\n\n-- \n{footer}\n", body_html
 
 
 def render_plain_text(template_name: str, context: dict) -> str:
@@ -201,3 +218,57 @@ def purge_sent_bodies(*, now=None) -> int:
         .exclude(body_text="", body_html="")
         .update(body_text="", body_html="")
     )
+
+
+# What a family may have sent again from « Mon dossier »: the emails it acts on.
+RESENDABLE_KINDS = frozenset({"order_confirmation", "waitlist_offer"})
+RESENT_SUFFIX = "_resent"
+RESENDS_PER_HOUR = 3
+
+
+def family_emails(*, address: str, limit: int = 50):
+    """The emails sent to one address, newest first, for its delivery log. Only the subject,
+    the date and the status are read: never a body (a reset link's body is not even kept)."""
+    return (
+        OutgoingEmail.objects.filter(to__iexact=address)
+        .only("pk", "to", "subject", "kind", "status", "created_at", "key_redacted")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def can_resend(email: OutgoingEmail) -> bool:
+    return email.kind.removesuffix(RESENT_SUFFIX) in RESENDABLE_KINDS and not email.key_redacted
+
+
+def resend_to_family(*, email_id: int, address: str, now=None) -> OutgoingEmail:
+    """A family asks again for its confirmation or its offer: a copy of the stored email is
+    queued to the same address. At most RESENDS_PER_HOUR copies an hour; a body already
+    purged (OUTBOX_BODY_RETENTION_DAYS) cannot be sent again."""
+    now = now or timezone.now()
+    email = OutgoingEmail.objects.filter(pk=email_id, to__iexact=address).first()
+    if email is None or not can_resend(email):
+        raise DomainError(gettext("This email cannot be sent again."), code="not_resendable")
+    if not email.body_text and not email.body_html:
+        raise DomainError(
+            gettext("This email is too old to be sent again: contact the recreation department."),
+            code="purged",
+        )
+    recent = OutgoingEmail.objects.filter(
+        to__iexact=address,
+        kind__endswith=RESENT_SUFFIX,
+        created_at__gte=now - timedelta(hours=1),
+    ).count()
+    if recent >= RESENDS_PER_HOUR:
+        raise DomainError(
+            gettext("You asked for several emails in the last hour: try again later."),
+            code="rate_limited",
+        )
+    with transaction.atomic():
+        return queue_rendered_email(
+            to=email.to,
+            subject=email.subject,
+            body_text=email.body_text,
+            body_html=email.body_html,
+            language=email.language,
+            kind=email.kind.removesuffix(RESENT_SUFFIX) + RESENT_SUFFIX,
+        )

@@ -40,6 +40,7 @@ def family_entries(*, family: Family) -> list[WaitlistEntry]:
         # Paid, not yet settled by the sweep: it is a registration now, not an offer.
         .exclude(status=WaitlistEntry.Status.OFFERED, offer_order__status="paid")
         .select_related("person", "group__activity", "group__week", "offer_order")
+        .prefetch_related("addons__activity")
         .order_by("group__week__number", "person__first_name", "pk")
     )
     return list(with_positions(entries))

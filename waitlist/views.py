@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.gate import approved_family_required
 from activities.models import Group
@@ -67,10 +67,17 @@ def join(request: HttpRequest) -> HttpResponse:
     return _back(request)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @approved_family_required
 def leave(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = get_object_or_404(WaitlistEntry, pk=entry_id, family=request.family)
+    """GET asks for confirmation (declining an offer or leaving a line cannot be undone)."""
+    entry = get_object_or_404(
+        WaitlistEntry.objects.select_related("person", "group__activity", "group__week"),
+        pk=entry_id,
+        family=request.family,
+    )
+    if request.method == "GET":
+        return render(request, "waitlist/leave_confirm.html", {"entry": entry})
     was_offered = entry.status == WaitlistEntry.Status.OFFERED
     try:
         services.leave_waitlist(family=request.family, entry=entry)

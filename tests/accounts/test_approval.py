@@ -137,3 +137,43 @@ def test_outbox_admin_lists_and_resends(staff_client, django_capture_on_commit_c
 
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT
+
+
+def test_the_approval_email_says_when_a_non_resident_family_can_register(staff_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.words import format_datetime
+
+    later = timezone.now() + timedelta(days=7)
+    factories.SeasonFactory(
+        name="Été 2027", opens_at=timezone.now() + timedelta(days=1), opens_at_nonresident=later
+    )
+    family = factories.FamilyFactory(pending=True, preferred_language="fr", is_resident=False)
+
+    services.approve_families(families=[family], by=staff_user)
+
+    email = OutgoingEmail.objects.get(to=family.user.email)
+    assert "non résidente" in email.body_text
+    expected = "vous pourrez inscrire vos enfants à partir du " + format_datetime(later, "fr")
+    assert expected in email.body_text
+
+
+def test_my_file_shows_residency_and_the_opening_that_applies(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    factories.SeasonFactory(
+        name="Été 2027",
+        opens_at=timezone.now() + timedelta(days=1),
+        opens_at_nonresident=timezone.now() + timedelta(days=8),
+    )
+    family = factories.FamilyFactory(is_resident=False)
+    client.force_login(family.user)
+
+    html = client.get(reverse("accounts:dossier")).content.decode()
+
+    assert "Non-résident" in html
+    assert "Les inscriptions ouvrent pour vous le" in html

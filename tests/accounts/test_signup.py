@@ -124,8 +124,30 @@ def test_password_reset_email_goes_through_the_outbox_in_the_family_language(
     email = OutgoingEmail.objects.get(to=family.user.email)
     assert email.kind == "password_reset_key"
     assert email.language == "en"
-    assert "Password Reset" in email.subject
+    assert email.subject == "Reset your password"
     assert email.status == OutgoingEmail.Status.SENT
+
+
+def test_allauth_emails_are_the_towns_in_quebec_french(
+    client, django_capture_on_commit_callbacks, settings
+):
+    """The reset email is ours: the town's layout, « courriel », HTML and text, its link."""
+    from django.core import mail
+
+    family = factories.FamilyFactory(preferred_language="fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": family.user.email})
+
+    message = mail.outbox[-1]
+    html = message.alternatives[0][0]
+    assert message.subject == "Réinitialiser votre mot de passe"
+    for part in (message.body, html):
+        assert settings.MUNICIPALITY_NAME in part
+        assert settings.MUNICIPALITY_CONTACT in part
+        assert "courriel" in part and "e-mail" not in part.lower()
+        assert "://" in part
+    assert "c'est" not in message.body
 
 
 def test_pending_family_logs_in_and_lands_on_its_file(client):

@@ -58,8 +58,8 @@ def test_anonymous_visitor_sees_groups_grouped_by_week_in_french(client, camp):
     assert f'<h3 id="week-{camp.week.pk}">Semaine 1 : 28 juin au 2 juillet</h3>' in html
     assert "Camp Aventure 5-7 ans" in html
     assert "5 à 7 ans" in html
-    assert "185,00 $" in html
-    assert "260,00 $" in html
+    assert "185,00\u00a0$" in html
+    assert "260,00\u00a0$" in html
     assert "5 places restantes" in html
 
 

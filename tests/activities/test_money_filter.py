@@ -1,4 +1,6 @@
-"""One money format for every page: "185,00 $" in French, "$185.00" in English."""
+"""One money format for every page: "185,00 $" in French, "$185.00" in English.
+
+French amounts use non-breaking spaces (never « 185,00 / $ » on two lines)."""
 
 from decimal import Decimal
 
@@ -12,13 +14,13 @@ from portal.templatetags.money import format_money
 @pytest.mark.parametrize(
     "language, amount, expected",
     [
-        ("fr", Decimal("185"), "185,00 $"),
-        ("fr-ca", Decimal("1234.5"), "1 234,50 $"),
+        ("fr", Decimal("185"), "185,00\u00a0$"),
+        ("fr-ca", Decimal("1234.5"), "1\u00a0234,50\u00a0$"),
         ("en", Decimal("185"), "$185.00"),
         ("en", Decimal("1234.5"), "$1,234.50"),
-        ("fr", Decimal("-20"), "-20,00 $"),
+        ("fr", Decimal("-20"), "-20,00\u00a0$"),
         ("en", "-20", "-$20.00"),
-        ("fr", 0, "0,00 $"),
+        ("fr", 0, "0,00\u00a0$"),
         ("fr", None, ""),
         ("fr", "abc", ""),
     ],
@@ -30,6 +32,6 @@ def test_format_money_follows_the_language(language, amount, expected):
 def test_money_filter_uses_the_active_language():
     template = Template("{% load money %}{{ amount|money }}")
     with translation.override("fr"):
-        assert template.render(Context({"amount": Decimal("185.00")})) == "185,00 $"
+        assert template.render(Context({"amount": Decimal("185.00")})) == "185,00\u00a0$"
     with translation.override("en"):
         assert template.render(Context({"amount": Decimal("185.00")})) == "$185.00"

@@ -122,7 +122,7 @@ def test_page_shows_the_chart_and_the_same_numbers_as_a_table(staff_client, seed
     text = response.content.decode()
     assert response.status_code == 200
     assert "<svg" in text and 'class="heat-5"' in text
-    assert 'id="total-revenue">570,00 $' in text or 'id="total-revenue">570.00 $' in text
+    assert 'id="total-revenue">570,00\u00a0$' in text or 'id="total-revenue">570.00 $' in text
     assert "style=" not in text.split('id="content-main"')[1]
 
 

@@ -11,6 +11,16 @@ from .conftest import assert_accessible, login, swapped_by_htmx
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def tab_to(page, locator, limit: int = 80) -> None:
+    """Press Tab until ``locator`` has the focus: the keyboard, not the mouse."""
+    handle = locator.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(el) => document.activeElement === el", handle):
+            return
+    raise AssertionError("never reached with Tab")
+
+
 def test_parent_sees_the_live_position_and_leaves_the_waiting_list(page):
     group = factories.GroupFactory(capacity=0)
     factories.WaitlistEntryFactory(group=group)
@@ -22,7 +32,16 @@ def test_parent_sees_the_live_position_and_leaves_the_waiting_list(page):
     card = page.locator(f"#waitlist-entry-{entry.pk}")
     assert "2e sur 2" in card.inner_text()
     assert_accessible(page)
-    card.get_by_role("button", name="Quitter la liste").click()
+    tab_to(page, card.get_by_role("link", name="Quitter la liste"))
+    page.keyboard.press("Enter")
+
+    # Leaving cannot be undone: a confirmation page first, reached and answered by keyboard.
+    confirm = page.get_by_role("button", name="Oui, quitter la liste")
+    confirm.wait_for()
+    assert entry.status == WaitlistEntry.Status.WAITING
+    assert_accessible(page)
+    tab_to(page, confirm)
+    page.keyboard.press("Enter")
 
     page.get_by_text("Vous avez quitté la liste d'attente.").wait_for()
     entry.refresh_from_db()

@@ -33,8 +33,8 @@ def test_cart_groups_items_by_child_with_the_familys_price_and_total(
     page = text(parent_client.get(CART))
     assert "Vos activités ne sont pas réservées tant que vous n'avez pas payé votre panier." in page
     assert page.index("Léa") < page.index("Noah")
-    assert "260,00 $" in page and "60,00 $" in page
-    assert "580,00 $" in page  # 260 + 60 + 260
+    assert "260,00\u00a0$" in page and "60,00\u00a0$" in page
+    assert "580,00\u00a0$" in page  # 260 + 60 + 260
 
 
 def test_cart_flags_an_item_that_became_full(parent_client, family, lea, camp):

@@ -72,7 +72,7 @@ def test_the_cart_shows_the_pending_order_with_pay_and_cancel_and_its_total(pare
     assert f"Paiement en cours — commande {pending.number}" in page
     assert "Annuler ce paiement" in page
     assert "Ne peut pas être payé" not in page
-    assert "225,00 $" in page
+    assert "225,00\u00a0$" in page
 
 
 def test_cancel_this_payment_releases_the_places_and_keeps_the_cart(parent_client, pending):

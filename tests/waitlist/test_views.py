@@ -148,3 +148,31 @@ def test_staff_offer_next_view_offers_the_place(staff_client, full_group):
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.OFFERED
     assert Order.objects.filter(source="waitlist_offer").count() == 1
+
+
+def test_leaving_asks_first_and_changes_nothing_until_confirmed(
+    parent_client, family, child, full_group
+):
+    entry = waiting_entry(full_group, family=family, person=child)
+
+    response = parent_client.get(reverse("waitlist:leave", args=[entry.pk]))
+
+    assert response.status_code == 200
+    assert "Oui, quitter la liste" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING
+
+
+def test_the_entry_shows_the_services_waiting_with_it(parent_client, family, child, full_group):
+    from tests import factories
+
+    entry = waiting_entry(full_group, family=family, person=child)
+    daycare = factories.GroupFactory(
+        week=full_group.week, activity__kind="daycare", activity__name="Garde du matin"
+    )
+    entry.addons.add(daycare)
+
+    html = parent_client.get(reverse("accounts:dossier")).content.decode()
+
+    assert "Services en attente avec elle" in html
+    assert "Garde du matin" in html

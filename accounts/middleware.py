@@ -7,8 +7,15 @@ from django.urls import reverse
 
 from .services import must_accept_privacy_policy
 
-# Pages open without accepting: the policy itself, the acceptance, logging out, the language.
-OPEN_URL_NAMES = ("portal:privacy", "accounts:accept_policy", "account_logout", "set_language")
+# Pages open without accepting: the policy itself, the acceptance, logging out, the language,
+# and the waiting room's refresh (it must cost no SQL; it shows only the session's own place).
+OPEN_URL_NAMES = (
+    "portal:privacy",
+    "accounts:accept_policy",
+    "account_logout",
+    "set_language",
+    "registrations:waiting_room_status",
+)
 OPEN_PREFIXES = ("/static/", "/admin/", "/healthz")
 
 
@@ -19,7 +26,8 @@ class PrivacyPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not self._is_open(request.path):
+        # The path first: reading ``user`` loads it (a query), which open pages never need.
+        if not self._is_open(request.path) and user is not None and user.is_authenticated:
             family = getattr(user, "family", None)
             if must_accept_privacy_policy(family):
                 url = reverse("accounts:accept_policy")

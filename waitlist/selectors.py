@@ -33,7 +33,8 @@ def with_positions(entries: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:
 
 
 def family_entries(*, family: Family) -> list[WaitlistEntry]:
-    """The family's entries (cancelled ones left out) with live position, in one query."""
+    """The family's entries (cancelled ones left out) with live position and the services
+    waiting with them: two queries, whatever the number of entries."""
     entries = (
         WaitlistEntry.objects.filter(family=family)
         .exclude(status=WaitlistEntry.Status.CANCELLED)

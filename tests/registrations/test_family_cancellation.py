@@ -52,7 +52,7 @@ def test_the_confirm_page_shows_the_refund_before_anything_happens(
     page = parent_client.get(cancel_url(line))
     assert page.status_code == 200
     # 185 + 40 paid, 15 kept: 210 comes back.
-    assert "210,00 $" in text(page) and "15,00 $" in text(page)
+    assert "210,00\xa0$" in text(page) and "15,00\xa0$" in text(page)
     assert "<script>" not in text(page)  # the CSP allows no inline script
     assert not Registration.objects.filter(status="cancelled").exists()
 
@@ -89,7 +89,7 @@ def test_cancelling_in_time_refunds_the_line_and_its_services_minus_the_fee(
     }
     assert set(refunds.values_list("status", flat=True)) == {"succeeded"}
     email = OutgoingEmail.objects.get(kind="family_cancellation", to=family.user.email)
-    assert "210,00 $" in email.body_text
+    assert "210,00\xa0$" in email.body_text
 
 
 def test_cancelling_after_the_deadline_refunds_nothing_and_frees_the_place(

@@ -43,12 +43,12 @@ def test_the_statement_page_is_the_familys_own_in_french_and_english(
     paid_order(family=family, items=[(lea, [camp])])
     url = reverse("registrations:statement")
     page = text(parent_client.get(url))
-    assert "État de compte" in page and "185,00 $" in page
+    assert "État de compte" in page and "185,00\xa0$" in page
     english = text(parent_client.get(url, headers={"accept-language": "en"}))
     assert "Account statement" in english and "$185.00" in english
     other = factories.FamilyFactory()
     client.force_login(other.user)
-    assert "185,00 $" not in text(client.get(url))
+    assert "185,00\xa0$" not in text(client.get(url))
 
 
 def test_a_season_of_another_family_is_a_404(client, family, lea, camp):

@@ -8,10 +8,12 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# Threads let a worker serve other parents while one request waits on PostgreSQL.
+# Sized from the opening-night benchmark (README): about one worker per core, and few threads.
+# Threads share one interpreter lock: with 8 a thread holding a group lock in PostgreSQL
+# waited behind 7 others rendering pages (lock held p95 2.7 s); with 2, p95 91 ms.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -71,7 +71,7 @@ if now >= opening and redis.call('EXISTS', KEYS[5]) == 0 then
     local heads = redis.call('ZRANGE', KEYS[1], 0, free - 1)
     for _, head in ipairs(heads) do
       redis.call('ZADD', KEYS[2], ARGV[1], head)
-      redis.call('ZADD', KEYS[3], ARGV[1], head)
+      redis.call('ZADD', KEYS[3], 'NX', ARGV[1], head)  -- the first admission counts
       redis.call('ZREM', KEYS[1], head)
     end
   end

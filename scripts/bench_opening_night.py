@@ -786,16 +786,17 @@ def spearman(xs: list[float], ys: list[float]) -> float:
     return cov / spread if spread else 0.0
 
 
-def server_admissions(port: int) -> dict[int, float]:
+def server_admissions(port: int) -> dict[int, tuple[str, float]]:
     """When the waiting room admitted each user (its own clock, in Redis): fairness is judged
     on what the server decided, not on when a family's next refresh happened to see it."""
     import redis
 
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    admitted: dict[int, float] = {}
+    admitted: dict[int, tuple[str, float]] = {}
     for key in client.scan_iter(match=f"bench{port}:wr:*:admitted"):
+        room = "residents" if b"-resident-" in key else "non-residents"
         for member, score in client.zrange(key, 0, -1, withscores=True):
-            admitted[int(member)] = score
+            admitted[int(member)] = (room, score)
     return admitted
 
 
@@ -824,22 +825,27 @@ def report_waiting_room(stats: Stats) -> None:
             f"  waiting page in the last half before the opening: {polls} refreshes, web CPU "
             f"{web / polls * 1000:.2f} ms per refresh (nothing else runs then)"
         )
-    early = [(a, b) for a, b in stats.arrivals.values() if a < stats.opening]
-    late = [(a, b) for a, b in stats.arrivals.values() if a >= stats.opening]
-    if len(early) >= 3:
-        rho = spearman([a for a, _ in early], [b for _, b in early])
-        bound = 3 / (len(early) - 1) ** 0.5
-        verdict = "no correlation beyond chance" if abs(rho) < bound else "ORDER LEAKS"
-        print(
-            f"  fairness, {len(early)} families present before the opening: Spearman "
-            f"rho(arrival, admission) = {rho:+.3f} (|rho| < {bound:.3f}: {verdict})"
-        )
-    if len(late) >= 3:
-        rho = spearman([a for a, _ in late], [b for _, b in late])
-        print(f"  {len(late)} later arrivals: rho(arrival, admission) = {rho:+.3f} (1 = in order)")
-    if early and late:
-        behind = sum(1 for _, b in late if b >= max(b0 for _, b0 in early))
-        print(f"  later arrivals admitted after every early one: {behind} of {len(late)}")
+    # Residents and non-residents wait in rooms of their own: fairness is per room.
+    for room in sorted({room for _a, room, _b in stats.arrivals.values()}):
+        mine = [(a, b) for a, r, b in stats.arrivals.values() if r == room]
+        early = [(a, b) for a, b in mine if a < stats.opening]
+        late = [(a, b) for a, b in mine if a >= stats.opening]
+        if len(early) >= 3:
+            rho = spearman([a for a, _ in early], [b for _, b in early])
+            bound = 3 / (len(early) - 1) ** 0.5
+            verdict = "no correlation beyond chance" if abs(rho) < bound else "ORDER LEAKS"
+            print(
+                f"  fairness ({room}), {len(early)} families present before the opening: "
+                f"Spearman rho(arrival, admission) = {rho:+.3f} (|rho| < {bound:.3f}: {verdict})"
+            )
+        if early and late:
+            last_early = max(b for _, b in early)
+            behind = sum(1 for _, b in late if b >= last_early)
+            rho = spearman([a for a, _ in late], [b for _, b in late]) if len(late) >= 3 else 1.0
+            print(
+                f"  later arrivals ({room}): {behind} of {len(late)} admitted after every early "
+                f"one; rho(arrival, admission) = {rho:+.3f} (ties: admitted by one same call)"
+            )
 
 
 def print_steps(stats: Stats) -> None:
@@ -976,7 +982,7 @@ def main() -> int:
         admitted = server_admissions(args.port)
         ids = user_ids(list(stats.emails.values()))
         stats.arrivals = {
-            n: (arrived, admitted[ids[stats.emails[n]]])
+            n: (arrived, *admitted[ids[stats.emails[n]]])
             for n, (arrived, _seen) in stats.arrivals.items()
             if ids.get(stats.emails[n]) in admitted
         }

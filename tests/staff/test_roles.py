@@ -125,3 +125,14 @@ def test_animation_cannot_download_rosters_with_every_groups_medical_notes(clien
     response = client.get(reverse("registrations:roster_csv", args=[registration.group_id]))
 
     assert response.status_code == 403
+
+
+def test_inscriptions_runs_the_summer_from_the_group_page_dashboard_and_messages(client):
+    group = factories.GroupFactory()
+    _clerk_client(client, "Inscriptions")
+
+    page = client.get(reverse("admin:camp_grouppage_change", args=[group.pk]))
+    dashboard = client.get(reverse("admin:camp_dashboard", args=[group.week.season_id]))
+    message = client.get(reverse("admin:camp_familymessage_write"))
+
+    assert (page.status_code, dashboard.status_code, message.status_code) == (200, 200, 200)

@@ -16,7 +16,7 @@ from health.models import MedicalAccessLog
 from health.services import log_medical_access
 from portal.errors import DomainError
 from portal.parsing import to_id
-from registrations.roster import roster_response
+from registrations.roster import roster_or_reason
 from waitlist import services as waitlist_services
 from waitlist.models import WaitlistEntry
 from waitlist.out_of_turn import offer_out_of_turn
@@ -180,7 +180,7 @@ class GroupPageAdmin(admin.ModelAdmin):
         group = self._group(request, object_id)
         if not request.user.has_perm("registrations.view_registration"):
             raise PermissionDenied
-        return roster_response(user=request.user, where=f"group page {group.pk}", groups=[group])
+        return roster_or_reason(request, where=f"group page {group.pk}", groups=[group])
 
 
 @admin.register(Attendance)

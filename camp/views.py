@@ -116,7 +116,12 @@ def mark(request: HttpRequest, group_id: str, day: str, person_id: str) -> HttpR
 @login_required
 @require_GET
 def sheet_pdf(request: HttpRequest, group_id: str) -> HttpResponse:
+    """The printed sheet carries the children's health flags out of the portal: the monitor
+    says why first (Law 25), and the reason is kept in the access log."""
     group = _group_for(request, group_id)
+    reason = " ".join(request.GET.get("reason", "").split())[:300]
+    if not reason:
+        return render(request, "camp/sheet_reason.html", {"group": group})
     days = camp_days(group)
     sheet = attendance_sheet(group=group, day=days[0] if days else group.week.starts_on)
     log_medical_access(
@@ -124,6 +129,7 @@ def sheet_pdf(request: HttpRequest, group_id: str) -> HttpResponse:
         person_ids=[row.person.pk for row in sheet.rows],
         context=f"attendance sheet {group.pk}",
         kind=MedicalAccessLog.Kind.ATTENDANCE,
+        reason=reason,
     )
     response = HttpResponse(
         attendance_sheet_pdf(sheet=sheet, days=days), content_type="application/pdf"

@@ -13,7 +13,7 @@ from portal.templatetags.money import money
 from . import services
 from .forms import RefundForm
 from .models import Order, Payment, Registration, WebhookEvent
-from .roster import roster_response
+from .roster import roster_or_reason
 
 
 class RegistrationInline(admin.TabularInline):
@@ -223,9 +223,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             .select_related("person__family", "group__activity", "group__week__season")
             .order_by("group__week__number", "group__activity__name", "person__last_name")
         )
-        return roster_response(
-            user=request.user, where="admin: registrations", registrations=confirmed
-        )
+        return roster_or_reason(request, where="admin: registrations", registrations=confirmed)
 
 
 @admin.register(WebhookEvent)

@@ -5,7 +5,8 @@ The medical columns (allergies, medical notes) go only to roles holding
 
 from collections.abc import Iterable
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from activities.models import Group
@@ -27,8 +28,36 @@ def roster_registrations(*, groups: Iterable[Group]):
 MEDICAL_PERMISSION = "health.view_medical_data"
 
 
+def roster_or_reason(
+    request: HttpRequest, *, where: str, groups: Iterable[Group] = (), registrations=None
+) -> HttpResponse:
+    """A roster with medical columns is an export of children's medical data (Law 25): the
+    clerk says why first, and the reason is kept in the access log with the download. A
+    roster without them (a role that may not see them) needs no reason."""
+    reason = " ".join(request.POST.get("export_reason", "").split())
+    if request.user.has_perm(MEDICAL_PERMISSION) and not reason:
+        hidden = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in ("csrfmiddlewaretoken", "export_reason")
+            for value in values
+        ]
+        return TemplateResponse(
+            request,
+            "registrations/roster_reason.html",
+            {"hidden": hidden, "title": _("Why do you export this roster?"), "where": where},
+        )
+    return roster_response(
+        user=request.user,
+        where=where,
+        groups=groups,
+        registrations=registrations,
+        reason=reason,
+    )
+
+
 def roster_response(
-    *, user, where: str, groups: Iterable[Group] = (), registrations=None
+    *, user, where: str, groups: Iterable[Group] = (), registrations=None, reason: str = ""
 ) -> HttpResponse:
     registrations = list(
         registrations if registrations is not None else roster_registrations(groups=groups)
@@ -40,6 +69,7 @@ def roster_response(
             person_ids=sorted({r.person_id for r in registrations}),
             context=f"roster CSV: {where}",
             kind=MedicalAccessLog.Kind.ROSTER,
+            reason=reason,
         )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="roster.csv"'

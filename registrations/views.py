@@ -28,7 +28,7 @@ from . import waiting_room as gate
 from .models import Order
 from .payments import InvalidSignature, MalformedEvent, PaymentEvent, get_provider
 from .payments.simulated import SimulatedProvider
-from .roster import roster_response
+from .roster import roster_or_reason
 
 logger = logging.getLogger(__name__)
 CART_CHANGED = "cartChanged"
@@ -256,4 +256,4 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 @staff_permission_required("registrations.view_registration")
 def roster_csv(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_object_or_404(Group, pk=group_id)
-    return roster_response(user=request.user, where=f"group {group.pk}", groups=[group])
+    return roster_or_reason(request, where=f"group {group.pk}", groups=[group])

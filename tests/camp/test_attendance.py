@@ -224,7 +224,9 @@ def test_printable_sheet_has_every_registered_child_and_their_flags(
         epinephrine=True,
     )
 
-    response = monitor_client.get(reverse("camp:sheet_pdf", args=[camp_group.pk]))
+    url = reverse("camp:sheet_pdf", args=[camp_group.pk])
+    assert b'name="reason"' in monitor_client.get(url).content  # why, before the PDF
+    response = monitor_client.get(url, {"reason": "Sortie sans téléphone"})
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

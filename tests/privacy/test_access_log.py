@@ -39,10 +39,13 @@ def test_downloading_a_roster_with_medical_columns_writes_one_entry(client, chil
     registration = factories.RegistrationFactory(person=child, order__family=child.family)
     client.force_login(factories.ClerkFactory(roles=["Inscriptions"]))
 
-    csv = client.get(reverse("registrations:roster_csv", args=[registration.group_id]))
+    url = reverse("registrations:roster_csv", args=[registration.group_id])
+    assert not MedicalAccessLog.objects.exists() and client.get(url).status_code == 200
+    csv = client.post(url, {"export_reason": "Liste pour la sortie au parc"})
 
     assert "Arachides" in csv.content.decode()
-    assert MedicalAccessLog.objects.filter(kind="roster", person=child).count() == 1
+    entry = MedicalAccessLog.objects.get(kind="roster", person=child)
+    assert entry.reason == "Liste pour la sortie au parc"
 
 
 def test_printing_an_attendance_sheet_writes_one_entry(client, child):
@@ -53,10 +56,12 @@ def test_printing_an_attendance_sheet_writes_one_entry(client, child):
     monitor.user_permissions.add(Permission.objects.get(codename="take_attendance"))
     client.force_login(monitor)
 
-    response = client.get(reverse("camp:sheet_pdf", args=[registration.group_id]))
+    url = reverse("camp:sheet_pdf", args=[registration.group_id])
+    response = client.get(url, {"reason": "Journée sans réseau"})
 
-    assert response.status_code == 200
-    assert MedicalAccessLog.objects.filter(kind="attendance", person=child).count() == 1
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    entry = MedicalAccessLog.objects.get(kind="attendance", person=child)
+    assert entry.reason == "Journée sans réseau"
 
 
 @pytest.mark.parametrize("role", ["Accueil", "Finances", "Animation"])

@@ -104,7 +104,10 @@ def test_roster_csv_lists_health_notes_pickups_and_guardian_phone(staff_client, 
     lea.authorized_pickups = "Paul Tremblay, oncle, 819 555-0199\nGrand-maman"
     lea.save()
     paid_order(family=family, items=[(lea, [camp])])
-    response = staff_client.get(reverse("registrations:roster_csv", args=[camp.pk]))
+    url = reverse("registrations:roster_csv", args=[camp.pk])
+    asked = staff_client.get(url)  # medical columns: the reason comes first
+    assert "export_reason" in asked.content.decode()
+    response = staff_client.post(url, {"export_reason": "Sortie au parc jeudi"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 2
     row = rows[1]
@@ -123,6 +126,15 @@ def test_roster_admin_action_exports_selected_registrations(staff_client, family
     response = staff_client.post(
         reverse("admin:registrations_registration_changelist"),
         {"action": "export_roster", "_selected_action": [order.registrations.get().pk]},
+    )
+    assert 'name="export_reason"' in response.content.decode()  # asked, selection kept
+    response = staff_client.post(
+        reverse("admin:registrations_registration_changelist"),
+        {
+            "action": "export_roster",
+            "_selected_action": [order.registrations.get().pk],
+            "export_reason": "Liste pour la sortie",
+        },
     )
     assert response["Content-Type"].startswith("text/csv")
     assert "Léa" in response.content.decode("utf-8-sig")

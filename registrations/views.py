@@ -66,6 +66,9 @@ def register(request: HttpRequest) -> HttpResponse:
             context["result"] = services.add_to_cart(
                 family=request.family, person=person, groups=groups
             )
+            context["refused"], context["already_waiting"] = _split_waiting_services(
+                person=person, refused=context["result"].refused
+            )
             if context["result"].added:
                 response_headers["HX-Trigger"] = CART_CHANGED
             if context["result"].cancelled_order is not None:
@@ -87,6 +90,20 @@ def register(request: HttpRequest) -> HttpResponse:
     for name, value in response_headers.items():
         response[name] = value
     return response
+
+
+def _split_waiting_services(*, person, refused: list) -> tuple[list, list]:
+    """A service refused for want of that week's camp while it already waits with the
+    child's waiting-list entry is not a refusal the parent can act on: it is told that the
+    service waits with the entry (offered with the place), with « Mon dossier » to see it."""
+    riding = selectors.waiting_addons(person=person) if refused else {}
+    others, waiting = [], []
+    for group, refusal in refused:
+        if refusal.code == "service_without_camp" and group.pk in riding:
+            waiting.append((group, riding[group.pk]))
+        else:
+            others.append((group, refusal))
+    return others, waiting
 
 
 @approved_family_required

@@ -7,7 +7,7 @@ export VAR_DIR ?= $(CURDIR)/var
 # override: make run PYTHON=python3.12.
 PYTHON ?= $(firstword $(foreach v,3.13 3.12 3.11,$(shell python$(v) -c '' >/dev/null 2>&1 && echo python$(v))) python3)
 
-.PHONY: run test install install-test lint format messages stack-start stack-stop audit reset-demo
+.PHONY: run test install install-test checkers lint format messages stack-start stack-stop audit reset-demo
 
 # pip and setuptools are upgraded first: the venv's bundled setuptools has known advisories.
 $(VENV)/.run-installed: pyproject.toml
@@ -25,6 +25,16 @@ $(VENV)/.test-installed: pyproject.toml
 install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed
 
+# The Nu HTML Checker (vnu.jar, pinned in package-lock.json) for the HTML validity test, run
+# with the machine's Java. Without npm the test skips and says so; CI installs npm and Java.
+# --ignore-scripts: the package's install script would fetch a Java runtime; we use the system's.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+checkers:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node_modules/.package-lock.json; \
+	else echo "npm not found: the Nu HTML Checker test will be skipped"; fi
+
 ## Serve the portal on http://127.0.0.1:8000 on the embedded default (SQLite, Celery eager).
 run: install
 	mkdir -p $(VAR_DIR)
@@ -37,7 +47,7 @@ reset-demo:
 	rm -rf $(VAR_DIR)
 
 ## Whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set), then ruff.
-test: install-test
+test: install-test checkers
 	$(VENV)/bin/pytest
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -1,10 +1,16 @@
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -45,6 +51,59 @@ class EmailAddressAdmin(AllauthEmailAddressAdmin):
     )
     def make_verified(self, request, queryset) -> None:
         return super().make_verified(request, queryset)
+
+
+class _Titled:
+    """A field's filter under a translated title (allauth's fields have no verbose name)."""
+
+    title_text = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = self.title_text
+
+
+class AuthenticatorTypeFilter(_Titled, admin.ChoicesFieldListFilter):
+    title_text = _("type of authenticator")
+
+
+class CreatedFilter(_Titled, admin.DateFieldListFilter):
+    title_text = _("created at")
+
+
+class LastUsedFilter(_Titled, admin.DateFieldListFilter):
+    title_text = _("last used at")
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
+    """allauth's columns have no verbose names: the French admin read « USER », « CREATED AT »."""
+
+    list_display = ("account", "kind", "created", "last_used")
+    list_filter = (
+        ("type", AuthenticatorTypeFilter),
+        ("created_at", CreatedFilter),
+        ("last_used_at", LastUsedFilter),
+    )
+
+    @admin.display(description=_("user"), ordering="user__email")
+    def account(self, authenticator: Authenticator):
+        return authenticator.user
+
+    @admin.display(description=_("type of authenticator"), ordering="type")
+    def kind(self, authenticator: Authenticator) -> str:
+        return authenticator.get_type_display()
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def created(self, authenticator: Authenticator):
+        return authenticator.created_at
+
+    @admin.display(description=_("last used at"), ordering="last_used_at")
+    def last_used(self, authenticator: Authenticator):
+        return authenticator.last_used_at
 
 
 class EmailVerifiedFilter(admin.SimpleListFilter):
@@ -129,6 +188,78 @@ class FamilyAdmin(admin.ModelAdmin):
     @admin.display(description=_("email"), ordering="user__email")
     def user_email(self, family: Family) -> str:
         return family.user.email
+
+    # « Approuver » / « Refuser » on the family's own page: the same services and the same
+    # permission as the bulk actions, one family at a time.
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        return [
+            path(
+                "<path:object_id>/approve/", view(self.approve_view), name="accounts_family_approve"
+            ),
+            path("<path:object_id>/reject/", view(self.reject_view), name="accounts_family_reject"),
+            *super().get_urls(),
+        ]
+
+    def _decided_family(self, request: HttpRequest, object_id: str) -> Family:
+        family = self.get_object(request, object_id)
+        if family is None:
+            raise Http404
+        if not self.has_change_permission(request, family):
+            raise PermissionDenied
+        return family
+
+    def _decision_page(self, request: HttpRequest, family: Family, **context) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "family": family,
+            **context,
+        }
+        return TemplateResponse(request, "admin/accounts/family/decision.html", context)
+
+    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """GET asks for confirmation (the family is emailed at once); POST approves."""
+        family = self._decided_family(request, object_id)
+        if request.method == "POST":
+            count = services.approve_families(families=[family], by=request.user)
+            if count:
+                self.message_user(
+                    request,
+                    _("%(family)s approved; an email is on its way.") % {"family": family},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(family)s was already approved: no email sent.") % {"family": family},
+                    messages.WARNING,
+                )
+            return redirect("admin:accounts_family_change", family.pk)
+        return self._decision_page(
+            request, family, title=_("Approve %(family)s") % {"family": family}
+        )
+
+    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The reason is required: the family reads it in its email."""
+        family = self._decided_family(request, object_id)
+        form = RejectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.reject_families(
+                families=[family], by=request.user, reason=form.cleaned_data["reason"]
+            )
+            self.message_user(
+                request,
+                _("%(family)s rejected; an email is on its way.") % {"family": family},
+                messages.SUCCESS,
+            )
+            return redirect("admin:accounts_family_change", family.pk)
+        return self._decision_page(
+            request, family, form=form, title=_("Reject %(family)s") % {"family": family}
+        )
 
     def save_model(self, request, obj: Family, form, change: bool) -> None:
         # Setting « resident » by hand (list or page) is the staff's residency decision.

@@ -83,7 +83,7 @@ class OrderAdmin(admin.ModelAdmin):
         "registrations__person__last_name",
     )
     readonly_fields = (
-        "public_id",
+        "public_reference",
         "family",
         "status",
         "source",
@@ -113,6 +113,14 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # money was (or may be) involved: orders end through their lifecycle
+
+    @admin.display(description=_("order number"), ordering="pk")
+    def number(self, order: Order) -> str:
+        return order.number
+
+    @admin.display(description=_("public identifier (order's web address)"))
+    def public_reference(self, order: Order) -> str:
+        return str(order.public_id)
 
     @admin.display(description=_("Cancel and refund"))
     def refund_link(self, order: Order) -> str:

@@ -136,6 +136,8 @@ class GroupOption:
     availability: Availability
     price: Decimal
     status: str  # "available" | "registered" | "in_cart" | "waiting" | "full" | "not_open"
+    # A service ticked with a waiting-list entry of that week: it waits with the entry.
+    waits_with: WaitlistEntry | None = None
 
     @property
     def selectable(self) -> bool:
@@ -184,11 +186,9 @@ def register_options(
             "group_id", flat=True
         )
     )
-    in_line = set(
-        WaitlistEntry.objects.filter(
-            person=person, status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
-        ).values_list("group_id", flat=True)
-    )
+    entries = _entries_in_line(person=person)
+    in_line = {entry.group_id for entry in entries}
+    riding = _riding(entries)
     seasons: dict[int, SeasonOptions] = {}
     weeks: dict[int, WeekOptions] = {}
     for group in sorted(groups, key=lambda g: (g.week.starts_on, g.activity.kind, g.min_age)):
@@ -221,12 +221,33 @@ def register_options(
             availability=avail,
             price=group.price_for(is_resident=family.is_resident),
             status=status,
+            waits_with=riding.get(group.pk) if status == "available" else None,
         )
         if group.activity.kind == Activity.Kind.CAMP:
             weeks[group.week_id].camps.append(option)
         else:
             weeks[group.week_id].services.append(option)
     return list(seasons.values())
+
+
+def _entries_in_line(*, person: Person) -> list[WaitlistEntry]:
+    return list(
+        WaitlistEntry.objects.filter(
+            person=person, status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
+        )
+        .select_related("person", "group__activity", "group__week")
+        .prefetch_related("addons")
+    )
+
+
+def _riding(entries: list[WaitlistEntry]) -> dict[int, WaitlistEntry]:
+    return {addon.pk: entry for entry in entries for addon in entry.addons.all()}
+
+
+def waiting_addons(*, person: Person) -> dict[int, WaitlistEntry]:
+    """The services (daycare, transport) that wait with one of the child's waiting-list
+    entries, by group id: they are priced and placed with the entry's offer."""
+    return _riding(_entries_in_line(person=person))
 
 
 # --- Orders and the family's file ----------------------------------------------

@@ -22,6 +22,7 @@ from portal import waiting_room as queue_module
 from portal.middleware import refusal_goes_to
 from portal.parsing import to_id
 from portal.staff import staff_permission_required
+from portal.words import format_deadline
 
 from . import selectors, services
 from . import waiting_room as gate
@@ -65,6 +66,9 @@ def register(request: HttpRequest) -> HttpResponse:
             context["result"] = services.add_to_cart(
                 family=request.family, person=person, groups=groups
             )
+            context["refused"], context["already_waiting"] = _split_waiting_services(
+                person=person, refused=context["result"].refused
+            )
             if context["result"].added:
                 response_headers["HX-Trigger"] = CART_CHANGED
             if context["result"].cancelled_order is not None:
@@ -86,6 +90,20 @@ def register(request: HttpRequest) -> HttpResponse:
     for name, value in response_headers.items():
         response[name] = value
     return response
+
+
+def _split_waiting_services(*, person, refused: list) -> tuple[list, list]:
+    """A service refused for want of that week's camp while it already waits with the
+    child's waiting-list entry is not a refusal the parent can act on: it is told that the
+    service waits with the entry (offered with the place), with « Mon dossier » to see it."""
+    riding = selectors.waiting_addons(person=person) if refused else {}
+    others, waiting = [], []
+    for group, refusal in refused:
+        if refusal.code == "service_without_camp" and group.pk in riding:
+            waiting.append((group, riding[group.pk]))
+        else:
+            others.append((group, refusal))
+    return others, waiting
 
 
 @approved_family_required
@@ -195,9 +213,26 @@ def simulated_payment(request: HttpRequest, public_id) -> HttpResponse:
             return redirect("registrations:order_detail", public_id=order.public_id)
         services.handle_payment_event(event=SimulatedProvider.event(order, outcome=outcome))
         if outcome == PaymentEvent.FAILED:
-            messages.info(request, _("Payment declined: nothing was charged."))
+            _tell_declined(request, order)
         return redirect("registrations:order_detail", public_id=order.public_id)
     return render(request, "registrations/simulated_payment.html", {"order": order})
+
+
+def _tell_declined(request: HttpRequest, order: Order) -> None:
+    """A warning, never a success: a cart's order ends (its page leads back to the cart); a
+    waiting-list offer keeps its place until its deadline, so the parent may pay again."""
+    order.refresh_from_db(fields=["status", "hold_expires_at"])
+    if order.status == Order.Status.PENDING_PAYMENT:
+        messages.warning(
+            request,
+            _(
+                "Payment declined: nothing was charged. The place stays held until %(deadline)s: "
+                "you can try again."
+            )
+            % {"deadline": format_deadline(order.hold_expires_at)},
+        )
+    else:
+        messages.warning(request, _("Payment declined: nothing was charged."))
 
 
 @approved_family_required

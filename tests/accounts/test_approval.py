@@ -177,3 +177,87 @@ def test_my_file_shows_residency_and_the_opening_that_applies(client):
 
     assert "Non-résident" in html
     assert "Les inscriptions ouvrent pour vous le" in html
+
+
+# « Approuver » / « Refuser » on the family's own page ---------------------------------
+
+
+def _decision_url(family, decision: str) -> str:
+    return reverse(f"admin:accounts_family_{decision}", args=[family.pk])
+
+
+def test_the_family_page_offers_approve_and_reject(staff_client):
+    pending = factories.FamilyFactory(pending=True)
+    page = staff_client.get(reverse("admin:accounts_family_change", args=[pending.pk]))
+    html = page.content.decode()
+    assert f'href="{_decision_url(pending, "approve")}">Approuver</a>' in html
+    assert f'href="{_decision_url(pending, "reject")}">Refuser</a>' in html
+
+    approved = factories.FamilyFactory()
+    html = staff_client.get(
+        reverse("admin:accounts_family_change", args=[approved.pk])
+    ).content.decode()
+    assert _decision_url(approved, "approve") not in html
+    assert _decision_url(approved, "reject") in html
+
+
+def test_approve_from_the_family_page_asks_first_then_approves_and_emails(
+    staff_client, staff_user, django_capture_on_commit_callbacks
+):
+    family = factories.FamilyFactory(pending=True)
+    url = _decision_url(family, "approve")
+    assert staff_client.get(url).status_code == 200
+    family.refresh_from_db()
+    assert family.status == Family.Status.PENDING  # asking changes nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url)
+
+    assert response["Location"] == reverse("admin:accounts_family_change", args=[family.pk])
+    family.refresh_from_db()
+    assert family.status == Family.Status.APPROVED and family.approved_by == staff_user
+    assert OutgoingEmail.objects.get().subject == "Votre compte est approuvé"
+    staff_client.post(url)  # twice: no second email
+    assert OutgoingEmail.objects.count() == 1
+
+
+def test_reject_from_the_family_page_needs_a_reason_and_emails_it(
+    staff_client, django_capture_on_commit_callbacks
+):
+    family = factories.FamilyFactory(pending=True)
+    url = _decision_url(family, "reject")
+    response = staff_client.post(url, {"reason": "   "})
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    family.refresh_from_db()
+    assert family.status == Family.Status.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, {"reason": "Adresse hors de la ville"})
+
+    assert response.status_code == 302
+    family.refresh_from_db()
+    assert family.status == Family.Status.REJECTED
+    assert family.rejection_reason == "Adresse hors de la ville"
+    assert "Adresse hors de la ville" in OutgoingEmail.objects.get().body_text
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_the_decision_pages_need_the_right_to_change_families(client, decision):
+    from django.contrib.auth.models import Permission
+
+    family = factories.FamilyFactory(pending=True)
+    url = _decision_url(family, decision)
+    viewer = factories.ClerkFactory()
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_family"))
+    for clerk in (factories.ClerkFactory(), viewer):
+        client.force_login(clerk)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"reason": "Non"}).status_code == 403
+    html = client.get(reverse("admin:accounts_family_change", args=[family.pk])).content.decode()
+    assert url not in html  # the viewer sees no button
+    family.refresh_from_db()
+    assert family.status == Family.Status.PENDING
+
+    client.force_login(factories.ClerkFactory(roles=["Accueil"]))
+    assert client.get(url).status_code == 200

@@ -188,6 +188,39 @@ def test_simulated_decline_releases_the_holds(parent_client, family, lea, camp):
     assert "Retour au panier" in page
 
 
+def test_a_declined_payment_is_a_warning_with_the_way_back_to_the_cart(
+    parent_client, family, lea, camp
+):
+    from django.contrib import messages
+
+    services.add_to_cart(family=family, person=lea, groups=[camp])
+    parent_client.post(CHECKOUT)
+    order = Order.objects.get()
+    url = reverse("registrations:simulated_payment", args=[order.public_id])
+    response = parent_client.post(url, {"action": "decline"}, follow=True)
+    told = list(response.context["messages"])
+    assert [m.level for m in told] == [messages.WARNING]
+    page = text(response)
+    assert "message--success" not in page and "message--info" not in page
+    assert f'href="{CART}">Retour au panier</a>' in page
+
+
+def test_a_declined_offer_payment_keeps_the_place_and_says_until_when(
+    parent_client, family, lea, camp
+):
+    from waitlist.services import offer_place
+
+    entry = factories.WaitlistEntryFactory(family=family, person=lea, group=camp)
+    order = offer_place(entry=entry)
+    url = reverse("registrations:simulated_payment", args=[order.public_id])
+    page = text(parent_client.post(url, {"action": "decline"}, follow=True))
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING_PAYMENT
+    assert "message--warning" in page
+    assert "La place reste réservée jusqu'au" in page
+    assert str(order.hold_expires_at.year) in page
+
+
 def test_a_family_cannot_see_or_pay_another_familys_order(parent_client, camp):
     other = factories.FamilyFactory()
     child = factories.PersonFactory(family=other)

@@ -155,3 +155,47 @@ def test_full_group_offers_the_waiting_list_once_then_says_the_child_is_in_line(
     page = text(parent_client.get(reverse("registrations:register"), {"person": lea.pk}))
     assert "Confirmer l'inscription en attente" not in page
     assert "En liste d'attente" in page
+
+
+@pytest.fixture
+def waiting_with_daycare(family, lea, camp, daycare):
+    """Léa waits for the full camp; the week's daycare was ticked with her entry."""
+    from waitlist.services import join_waitlist
+
+    camp.capacity = 0
+    camp.save()
+    return join_waitlist(family=family, person=lea, group=camp, addons=[daycare])
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_reticking_a_service_that_waits_with_an_entry_says_so_and_links_to_the_file(
+    parent_client, lea, daycare, waiting_with_daycare, htmx
+):
+    response = post(parent_client, lea, daycare, htmx=htmx)
+    html = text(response)
+    assert response.status_code == 200
+    assert "Non ajouté" not in html and "demande un camp la même semaine" not in html
+    assert (
+        "Service de garde attend déjà avec l'inscription en liste d'attente de Léa "
+        "(Camp Aventure, Semaine 1" in html
+    )
+    entry_link = reverse("accounts:dossier") + f"#waitlist-entry-{waiting_with_daycare.pk}"
+    assert f'href="{entry_link}"' in html
+    assert not CartItem.objects.exists()
+
+
+def test_the_service_waiting_with_an_entry_is_marked_on_the_page(
+    parent_client, lea, daycare, transport, waiting_with_daycare
+):
+    page = text(parent_client.get(URL, {"person": lea.pk}))
+    assert page.count("Attend déjà avec l'inscription en liste d'attente (Camp Aventure)") == 1
+    assert f'aria-describedby="waits-{daycare.pk}"' in page
+    assert f'aria-describedby="waits-{transport.pk}"' not in page
+
+
+def test_a_service_refused_for_another_reason_is_still_refused(
+    parent_client, lea, transport, waiting_with_daycare
+):
+    html = text(post(parent_client, lea, transport))
+    assert "Non ajouté" in html and "demande un camp la même semaine" in html
+    assert "attend déjà" not in html

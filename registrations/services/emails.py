@@ -31,6 +31,8 @@ def email_family(
             "order": order,
             "family": order.family,
             "registrations": lines,
+            # The subject names the children: a family tells its emails apart at a glance.
+            "children": ", ".join(dict.fromkeys(r.person.first_name for r in lines)),
             "order_url": order_url,
             "receipt_url": receipt_url,
             **extra,

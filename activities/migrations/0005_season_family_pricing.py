@@ -1,5 +1,4 @@
 # Family pricing per season (2nd child, 3rd and following; residents, non-residents).
-# Depends on both 0003 migrations, so it also joins the two branches of main.
 
 from decimal import Decimal
 
@@ -8,8 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0003_camp_group_names"),
-        ("activities", "0003_season_refund_policy"),
+        ("activities", "0004_camp_group_names"),
     ]
 
     operations = [

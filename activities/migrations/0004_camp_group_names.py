@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0002_opening_night_settings'),
+        ('activities', '0003_season_refund_policy'),
     ]
 
     operations = [

@@ -137,16 +137,15 @@ def price_lines(*, lines: Sequence[Line], held: Iterable[Held]) -> list[Price]:
     """
     taken: dict[int, set[int]] = {}
     holders: dict[int, set[int]] = {}
-    unranked: dict[int, list[Held]] = {}
+    unranked: list[int] = []  # weeks of lines priced before family pricing existed
     for h in held:
         holders.setdefault(h.week_id, set()).add(h.person_id)
-        if h.rank is not None:
+        if h.rank is None:
+            unranked.append(h.week_id)
+        else:
             taken.setdefault(h.week_id, set()).add(h.rank)
-        else:  # priced before family pricing existed: it takes the lowest free rank
-            unranked.setdefault(h.week_id, []).append(h)
-    for week_id, lines_of_week in unranked.items():
-        for _line in lines_of_week:
-            _take_rank(taken.setdefault(week_id, set()))
+    for week_id in unranked:  # each takes the lowest rank left free that week
+        _take_rank(taken.setdefault(week_id, set()))
 
     ranks: dict[int, int] = {}
     camps = [i for i, line in enumerate(lines) if line.is_camp]

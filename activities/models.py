@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 class Season(models.Model):
     """A registration period, e.g. "Camps de jour — Été 2027"."""
 
+    class ReductionKind(models.TextChoices):
+        AMOUNT = "amount", _("Amount off the week's price ($)")
+        PERCENT = "percent", _("Percentage off the week's price (%)")
+
     name = models.CharField(_("name"), max_length=200)
     opens_at = models.DateTimeField(_("registration opens (residents)"))
     opens_at_nonresident = models.DateTimeField(_("registration opens (non-residents)"))
@@ -60,6 +64,43 @@ class Season(models.Model):
         default=Decimal("0"),
         help_text=_("Kept once per cancelled line (one child, one week, with its services)."),
     )
+    # Family pricing (« 1 enfant 200 $, 2e enfant 175 $, 3e enfant 150 $ »): what the 2nd
+    # child and the 3rd and following pay less for a camp week; the rule that ranks the
+    # children is ``registrations.pricing``. 0 everywhere: no reduction.
+    family_reduction_kind = models.CharField(
+        _("family pricing: kind of reduction"),
+        max_length=8,
+        choices=ReductionKind.choices,
+        default=ReductionKind.AMOUNT,
+        help_text=_(
+            "« 1 enfant 200 $, 2e enfant 175 $, 3e enfant 150 $ » is an amount off of 25 and "
+            "50. Services (daycare, transport) are never reduced."
+        ),
+    )
+    second_child_reduction_resident = models.DecimalField(
+        _("2nd child's reduction (residents)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
+    third_child_reduction_resident = models.DecimalField(
+        _("3rd and following children's reduction (residents)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
+    second_child_reduction_nonresident = models.DecimalField(
+        _("2nd child's reduction (non-residents)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
+    third_child_reduction_nonresident = models.DecimalField(
+        _("3rd and following children's reduction (non-residents)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+    )
 
     class Meta:
         verbose_name = _("season")
@@ -71,6 +112,25 @@ class Season(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(refund_admin_fee__gte=0), name="season_refund_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(second_child_reduction_resident__gte=0)
+                & Q(third_child_reduction_resident__gte=0)
+                & Q(second_child_reduction_nonresident__gte=0)
+                & Q(third_child_reduction_nonresident__gte=0),
+                name="season_family_reductions_not_negative",
+                violation_error_message=_("A family-pricing reduction cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(family_reduction_kind="percent")
+                | (
+                    Q(second_child_reduction_resident__lte=100)
+                    & Q(third_child_reduction_resident__lte=100)
+                    & Q(second_child_reduction_nonresident__lte=100)
+                    & Q(third_child_reduction_nonresident__lte=100)
+                ),
+                name="season_family_percentages_at_most_100",
+                violation_error_message=_("A percentage off cannot be more than 100."),
             ),
         ]
 

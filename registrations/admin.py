@@ -20,7 +20,16 @@ class RegistrationInline(admin.TabularInline):
     model = Registration
     extra = 0
     can_delete = False
-    fields = ("person", "group", "status", "price", "hold_expires_at", "confirmed_at")
+    fields = (
+        "person",
+        "group",
+        "status",
+        "price",
+        "family_rank",
+        "family_reduction",
+        "hold_expires_at",
+        "confirmed_at",
+    )
     readonly_fields = fields
 
 

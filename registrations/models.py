@@ -146,6 +146,14 @@ class Registration(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.HELD
     )
     price = models.DecimalField(_("price"), max_digits=8, decimal_places=2)
+    # Family pricing, frozen with the price (``registrations.pricing``): the child's rank
+    # among the family's camps of that week (camps only) and what it took off the price.
+    family_rank = models.PositiveSmallIntegerField(
+        _("child's rank that week"), null=True, blank=True
+    )
+    family_reduction = models.DecimalField(
+        _("family-pricing reduction"), max_digits=8, decimal_places=2, default=Decimal("0")
+    )
     hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -180,10 +188,26 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=Q(price__gte=0), name="registration_price_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(family_reduction__gte=0),
+                name="registration_family_reduction_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.group}"
+
+    @property
+    def list_price(self) -> Decimal:
+        """The group's price before the family-pricing reduction."""
+        return self.price + self.family_reduction
+
+    @property
+    def family_pricing_label(self) -> str:
+        """« Tarif 2e enfant » when the line was reduced, else empty."""
+        from .pricing import rank_label
+
+        return rank_label(self.family_rank) if self.family_reduction else ""
 
 
 class Payment(models.Model):

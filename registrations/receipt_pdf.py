@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from portal.templatetags.money import format_money
+from portal.words import colon
 
 from .receipts import ReceiptData
 
@@ -73,7 +74,7 @@ def receipt_pdf(data: ReceiptData) -> bytes:
                 item.week,
                 dates,
                 item.site,
-                format_money(item.price),
+                price_text(item),
             ):
                 row.cell(clean(text))
     pdf.ln(3)
@@ -99,3 +100,11 @@ def receipt_pdf(data: ReceiptData) -> bytes:
     for policy in data.refund_policies:
         line(policy, size=9)
     return bytes(pdf.output())
+
+
+def price_text(item) -> str:
+    """The line's price, with its family-pricing reduction under it when there is one."""
+    if not item.reduction:
+        return format_money(item.price)
+    reduction = f"{item.reduction_label}{colon()} −{format_money(item.reduction)}"
+    return f"{format_money(item.price)}\n{reduction}"

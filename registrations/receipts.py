@@ -1,6 +1,7 @@
 """What a receipt says, built once for its page and its PDF (``receipt_pdf``).
 
-Town name and address, payer, each line (child, activity, week, dates, site, price), the
+Town name and address, payer, each line (child, activity, week, dates, site, price and
+its family-pricing reduction), the
 payment's reference and method, the taxes included (none unless ``RECEIPT_TAXES`` says
 so) and the season's refund policy.
 """
@@ -32,6 +33,9 @@ class ReceiptLine:
     ends_on: date
     site: str
     price: Decimal
+    # Family pricing frozen on the line (« Tarif 2e enfant », the amount it took off).
+    reduction: Decimal = Decimal("0")
+    reduction_label: str = ""
 
 
 @dataclass
@@ -93,6 +97,8 @@ def receipt_data(receipt: Receipt) -> ReceiptData:
             ends_on=r.week.ends_on,
             site=r.group.activity.site,
             price=r.price,
+            reduction=r.family_reduction,
+            reduction_label=r.family_pricing_label,
         )
         for r in sorted(registrations, key=lambda r: (r.person.first_name, r.week.starts_on))
     ]

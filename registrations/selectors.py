@@ -12,7 +12,7 @@ from activities.models import Activity, Group, Season, Week
 from activities.selectors import Availability, group_availability, registration_open_at
 from waitlist.models import WaitlistEntry
 
-from . import rules
+from . import pricing, rules
 from .models import CartItem, Order, Receipt, Registration
 
 
@@ -34,6 +34,13 @@ class CartLine:
     refusal: rules.Refusal | None
     # The line is held by the order awaiting payment (it cannot change under it).
     in_pending_order: bool = False
+    # Family pricing (``pricing``): what the 2nd or 3rd+ child's rate takes off, and its name.
+    reduction: Decimal = Decimal("0")
+    reduction_label: str = ""
+
+    @property
+    def list_price(self) -> Decimal:
+        return self.price + self.reduction
 
     @property
     def is_full(self) -> bool:
@@ -86,20 +93,16 @@ def pending_cart_order(*, family: Family, now: datetime | None = None) -> Order 
 def cart_view(*, family: Family, now: datetime | None = None) -> CartView:
     """The cart, re-checked against every rule and the current availability.
 
-    While an order awaits payment, its lines show at the price it froze and the total is
-    the order's: the amount the parent sees is the amount the provider asks for.
+    Payable lines are priced by the family-pricing rule (``pricing``), as checkout will
+    price them. While an order awaits payment, its lines show at the price it froze and
+    the total is the order's: the amount the parent sees is the amount the provider asks for.
     """
     now = now or timezone.now()
     items = list(cart_items(family=family))
     pending = pending_cart_order(family=family, now=now)
-    held: dict[tuple[int, int], Decimal] = {}
+    held: dict[tuple[int, int], Registration] = {}
     if pending is not None:
-        held = {
-            (person_id, group_id): price
-            for person_id, group_id, price in pending.registrations.values_list(
-                "person_id", "group_id", "price"
-            )
-        }
+        held = {(r.person_id, r.group_id): r for r in pending.registrations.all()}
     others = [i for i in items if (i.person_id, i.group_id) not in held]
     verdicts = rules.evaluate(
         family=family,
@@ -110,11 +113,33 @@ def cart_view(*, family: Family, now: datetime | None = None) -> CartView:
         policy=rules.CART,
     )
     refusals = {(v.person.pk, v.group.pk): v.refusal for v in verdicts}
+    payable = [i for i in others if refusals[(i.person_id, i.group_id)] is None]
+    prices = pricing.price_family_lines(
+        family=family, lines=[(i.person_id, i.group) for i in payable], now=now
+    )
+    priced = {(i.person_id, i.group_id): p for i, p in zip(payable, prices, strict=True)}
     persons: dict[int, CartPerson] = {}
     for item in items:
         pair = (item.person_id, item.group_id)
         if pair in held:
-            line = CartLine(item=item, price=held[pair], refusal=None, in_pending_order=True)
+            frozen = held[pair]
+            line = CartLine(
+                item=item,
+                price=frozen.price,
+                refusal=None,
+                in_pending_order=True,
+                reduction=frozen.family_reduction,
+                reduction_label=frozen.family_pricing_label,
+            )
+        elif pair in priced:
+            p = priced[pair]
+            line = CartLine(
+                item=item,
+                price=p.price,
+                refusal=None,
+                reduction=p.reduction,
+                reduction_label=p.label,
+            )
         else:
             price = item.group.price_for(is_resident=family.is_resident)
             line = CartLine(item=item, price=price, refusal=refusals[pair])

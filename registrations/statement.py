@@ -1,9 +1,11 @@
 """The family's account statement for a season: every charge, payment, refund and the
 running balance, read from the facts (orders, their lines and payments).
 
-A cancelled line is a credit of the amount refunded for it (the administration fee it kept
-stays charged); money paid that was not asked for (a second payment, another amount) and
-given back shows as a payment and its refund, with no charge. The balance is what the
+A charge is the order's total and lists its lines, each with its family-pricing reduction
+(« Tarif 2e enfant ») when it had one. A cancelled line is a credit of the amount refunded
+for it (the administration fee it kept stays charged); money paid that was not asked for
+(a second payment, another amount) and given back shows as a payment and its refund, with
+no charge. The balance is what the
 family owes (positive) or is owed (negative).
 """
 
@@ -15,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Family
 from activities.models import Season
+from portal.words import colon, format_money
 
-from .models import Order, Payment
+from .models import Order, Payment, Registration
 
 UNASKED = ("duplicate_payment", "amount_mismatch")
 
@@ -67,6 +70,15 @@ class Statement:
         return self.total("refund")
 
 
+def line_label(registration: Registration) -> str:
+    """« Léa — Camp Aventure », with its family-pricing reduction when it had one."""
+    label = f"{registration.person.first_name} — {registration.group.activity.name}"
+    if registration.family_reduction:
+        reduction = format_money(registration.family_reduction)
+        label += f" ({registration.family_pricing_label}{colon()} −{reduction})"
+    return label
+
+
 def family_seasons(*, family: Family) -> list[Season]:
     return list(
         Season.objects.filter(weeks__groups__registrations__order__family=family).distinct()
@@ -93,9 +105,7 @@ def account_statement(*, family: Family, season: Season | None = None) -> Statem
     for order in orders:
         if order.pk not in charged_orders:
             continue  # never paid: nothing was owed
-        lines = ", ".join(
-            f"{r.person.first_name} — {r.group.activity.name}" for r in order.registrations.all()
-        )
+        lines = ", ".join(line_label(r) for r in order.registrations.all())
         rows.append(
             StatementRow(
                 at=order.paid_at or order.created_at,

@@ -1,6 +1,7 @@
 """A family cancels one line from « Mon dossier »: one child, one week, with its services.
 
-The season's policy decides the refund: what was paid for the line, minus the season's
+The season's policy decides the refund: what was paid for the line (its own frozen price,
+family-pricing reduction included: ``registrations.pricing``), minus the season's
 administration fee, as long as the week starts in ``refund_until_days`` days or more;
 nothing after that (a clerk can still refund with a reason, ``refunds.cancel_and_refund``).
 The quote the family sees and the refund made are computed by the same function, under

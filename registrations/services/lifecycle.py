@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import Family, Person
 from activities.models import Group
 
+from .. import pricing
 from ..models import Order, Registration
 
 Status = Order.Status
@@ -40,15 +41,19 @@ def create_pending_order(
     source: str,
     hold_until: datetime,
     language: str,
+    now: datetime | None = None,
 ) -> Order:
-    """A pending order and its ``held`` registrations, priced for the family now: the
-    amount the family sees is the amount it pays. The caller locked the groups and
-    checked the rules."""
-    prices = [group.price_for(is_resident=family.is_resident) for _person, group in lines]
+    """A pending order and its ``held`` registrations, priced for the family now by the
+    family-pricing rule (``registrations.pricing``, as the cart shows them), prices and
+    ranks frozen on the lines: the amount the family sees is the amount it pays. The
+    caller locked the groups and checked the rules."""
+    prices = pricing.price_family_lines(
+        family=family, lines=[(person.pk, group) for person, group in lines], now=now
+    )
     order = Order.objects.create(
         family=family,
         source=source,
-        total=sum(prices, Decimal("0")),
+        total=sum((p.price for p in prices), Decimal("0")),
         provider=settings.PAYMENT_PROVIDER,
         hold_expires_at=hold_until,
         language=language,
@@ -61,7 +66,9 @@ def create_pending_order(
             week_id=group.week_id,
             kind=group.activity.kind,
             status=Registration.Status.HELD,
-            price=price,
+            price=price.price,
+            family_rank=price.rank,
+            family_reduction=price.reduction,
             hold_expires_at=hold_until,
         )
         for (person, group), price in zip(lines, prices, strict=True)

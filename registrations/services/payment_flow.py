@@ -111,7 +111,12 @@ def hold_places(
     if not accepted:
         return HoldResult(order=None, verdicts=verdicts)
     order = lifecycle.create_pending_order(
-        family=family, lines=accepted, source=source, hold_until=hold_until, language=language
+        family=family,
+        lines=accepted,
+        source=source,
+        hold_until=hold_until,
+        language=language,
+        now=now,  # the family's lines that count for its pricing are those held at ``now``
     )
     return HoldResult(order=order, verdicts=verdicts)
 

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _roster_row(staff_client, group) -> list[str]:
-    response = staff_client.get(reverse("registrations:roster_csv", args=[group.pk]))
+    url = reverse("registrations:roster_csv", args=[group.pk])
+    response = staff_client.post(url, {"export_reason": "Liste de la semaine"})
     header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     return dict(zip(header, row, strict=True))
 

@@ -146,6 +146,11 @@ class Command(BaseCommand):
                 "closes_at": closes,
                 "age_reference_date": FIRST_MONDAY,
                 "offer_window_hours": 48,
+                # Family pricing: « 2e enfant 20 $ de moins, 3e enfant et suivants 35 $ ».
+                "second_child_reduction_resident": Decimal("20"),
+                "third_child_reduction_resident": Decimal("35"),
+                "second_child_reduction_nonresident": Decimal("25"),
+                "third_child_reduction_nonresident": Decimal("45"),
             },
         )
         for number in range(1, WEEKS + 1):

@@ -560,6 +560,7 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
     async def sign_in(n: int, email: str, children: list[int]) -> None:
         async with gate:
             parent = Parent(base=base, connector=connector, stats=before, address=address(n))
+            parent.email = email  # sign-ins finish in any order: the family travels with it
             if not await login(parent, email):
                 await parent.close()
                 return
@@ -597,7 +598,7 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
             if not await wait_for_a_pass(parent, deadline):
                 return
             arrivals[n] = (arrived, time.time())
-            stats.emails[n] = chosen[n][0]
+            stats.emails[n] = parent.email
             await register_family(
                 parent, town, children, random.Random(args.seed * 1000 + n), prepared=ready
             )

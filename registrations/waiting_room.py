@@ -35,6 +35,9 @@ from portal import waiting_room as queue_module
 from portal.middleware import safe_back_url
 from portal.waiting_room import Place, Room, RoomStats, State
 
+from .models import Order
+from .selectors import cart_item_count
+
 logger = logging.getLogger(__name__)
 _said_off = False
 
@@ -131,6 +134,12 @@ def check_in(
     except redis.RedisError:
         logger.exception("Waiting room unreachable: letting the family in")
         return opening, None
+
+
+def release_if_done(*, family: Family, user_id: int, order) -> None:
+    """The family is done when this order is paid and nothing is left in its cart."""
+    if order.status == Order.Status.PAID and not cart_item_count(family=family):
+        release(family=family, user_id=user_id)
 
 
 def release(*, family: Family, user_id: int, now: datetime | None = None) -> None:

@@ -4,10 +4,12 @@ browser features the portal never uses."""
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import resolve, reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -33,6 +35,34 @@ class PrivacyHeadersMiddleware:
         session = getattr(request, "session", None)
         if session is not None and SESSION_KEY in session:
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class BareViewsMiddleware:
+    """The few views named in ``settings.BARE_VIEWS`` (URL names) skip the rest of the stack:
+    no session, user, CSRF, messages or CSP. They are GET-only, read no cookie, and answer a
+    fragment; the waiting page's refresh is one, polled by every waiting family, and the
+    rest of the stack would cost it more than its own work. Language comes from the cookie
+    or the browser, as ``LocaleMiddleware`` would decide it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._views: dict[str, Callable] | None = None
+
+    def views(self) -> dict[str, Callable]:
+        if self._views is None:  # URLs are only known once the URLconf loads
+            paths = [reverse(name) for name in settings.BARE_VIEWS]
+            self._views = {path: resolve(path).func for path in paths}
+        return self._views
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = self.views().get(request.path_info)
+        if view is None:
+            return self.get_response(request)
+        with translation.override(translation.get_language_from_request(request)):
+            response = view(request)
+        patch_cache_control(response, no_store=True, private=True)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 
 

@@ -6,7 +6,6 @@ import time
 
 import redis
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -241,7 +240,9 @@ def waiting_room(request: HttpRequest) -> HttpResponse:
     opening, place = gate.check_in(family=request.family, user_id=request.user.pk)
     if place is None or place.state != queue_module.State.WAITING:
         return redirect(next_url)
-    status = gate.status_context(place, room_key=opening.room.key, next_url=next_url)
+    status = gate.status_context(
+        place, room_key=opening.room.key, user_id=request.user.pk, next_url=next_url
+    )
     return render(
         request, "registrations/waiting_room.html", {"opening": opening, "status": status}
     )
@@ -249,25 +250,26 @@ def waiting_room(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def waiting_room_status(request: HttpRequest) -> HttpResponse:
-    """The waiting page's refresh every 5 s, thousands at once: no SQL and no user object
-    (the user id comes from the session, cached), the place from Redis, a fragment rendered
-    without context processors. Admitted (or no longer waiting): htmx goes to the page.
-    Public on purpose: it only ever shows the session's own place in line."""
+    """The waiting page's refresh every 5 s, thousands at once. Served by
+    ``portal.middleware.BareViewsMiddleware`` ahead of the session, authentication, CSRF and
+    CSP middleware: no SQL, no session, one Redis call. Whose place it is comes from the
+    signed ticket of the page's URL; the fragment is rendered without context processors.
+    Admitted (or no longer waiting): htmx goes to the page."""
     next_url = gate.safe_next(request.GET.get("next"))
     leave = HttpResponse(headers={"HX-Redirect": next_url})
-    user_id = request.session.get(SESSION_KEY)
-    room_key = request.GET.get("room", "")
+    ticket = gate.read_ticket(request.GET.get("ticket", ""))
     queue = queue_module.get_queue()
-    if not user_id or queue is None or not queue_module.ROOM_KEY.match(room_key):
+    if ticket is None or queue is None:
         return leave
+    room_key, user_id = ticket
     try:
-        place = queue.look(room_key, str(user_id), now=time.time())
+        place = queue.look(room_key, user_id, now=time.time())
     except redis.RedisError:
         logger.exception("Waiting room unreachable from the waiting page")
         return HttpResponse(status=204)  # htmx keeps the page and polls again
     if place.state != queue_module.State.WAITING or place.is_over:
         return leave  # admitted, or the window is over: the page asked for answers now
-    status = gate.status_context(place, room_key=room_key, next_url=next_url)
+    status = gate.status_context(place, room_key=room_key, user_id=user_id, next_url=next_url)
     return HttpResponse(render_to_string("registrations/_waiting_status.html", {"status": status}))
 
 

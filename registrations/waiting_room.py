@@ -23,6 +23,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 import redis
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -171,12 +172,35 @@ def safe_next(url: str | None) -> str:
     return reverse("registrations:register")
 
 
-def status_context(place: Place, *, room_key: str, next_url: str) -> dict:
+# The refresh knows whose place to show from a signed ticket in its URL, not from the
+# session: no session load, one Redis call. A ticket only ever shows a place in line; the
+# pages behind the gate still check the session's own pass.
+_TICKETS = signing.TimestampSigner(salt="registrations.waiting_room.ticket")
+TICKET_MAX_AGE = timedelta(hours=12)
+
+
+def place_ticket(*, room_key: str, user_id: int) -> str:
+    return _TICKETS.sign(f"{room_key}|{user_id}")
+
+
+def read_ticket(ticket: str) -> tuple[str, str] | None:
+    """(room key, user id) of a ticket this site signed in the last 12 hours, else None."""
+    try:
+        room_key, _bar, user_id = _TICKETS.unsign(ticket, max_age=TICKET_MAX_AGE).partition("|")
+    except signing.BadSignature:
+        return None
+    if not user_id.isdigit() or not queue_module.ROOM_KEY.match(room_key):
+        return None
+    return room_key, user_id
+
+
+def status_context(place: Place, *, room_key: str, user_id: int | str, next_url: str) -> dict:
     """What the waiting page's refreshing fragment shows: plain numbers, no model."""
     wait = place.estimated_wait_seconds
+    ticket = place_ticket(room_key=room_key, user_id=int(user_id))
     return {
         "poll_url": f"{reverse('registrations:waiting_room_status')}?"
-        + urlencode({"room": room_key, "next": next_url}),
+        + urlencode({"ticket": ticket, "next": next_url}),
         "before_opening": place.seconds_to_opening > 0,
         "minutes_to_opening": math.ceil(place.seconds_to_opening / 60),
         "position": place.position,

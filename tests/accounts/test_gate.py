@@ -15,8 +15,8 @@ PUBLIC_URL_NAMES = {
     "registrations:stripe_webhook",
     "registrations:simulated_payment",
     "registrations:cart_badge",  # the header badge: 0 for anyone without a cart
-    # The waiting page's refresh: no SQL, so no family to check; it shows only the session's
-    # own place in line, and admission still goes through the gated pages.
+    # The waiting page's refresh: no SQL, so no family to check; it shows only the place its
+    # signed ticket names, and admission still goes through the gated pages.
     "registrations:waiting_room_status",
 }
 # Staff-only tools (the admin's login guards them, not the family gate).

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,6 +117,43 @@ def test_the_refresh_makes_no_sql_query(parent_client, opening_soon, django_asse
     assert "HX-Redirect" not in response.headers
 
 
+def test_the_refresh_skips_the_session_and_the_rest_of_the_stack(
+    parent_client, family, opening_soon
+):
+    """Served by BareViewsMiddleware: the signed ticket says whose place it is, so another
+    browser with the URL sees that place (and nothing else), with no session or CSP work."""
+    page = parent_client.get(reverse("registrations:register"), follow=True)
+    poll_url = page.context["status"]["poll_url"]
+    stranger = Client()
+    response = stranger.get(poll_url, headers={"HX-Request": "true", "Accept-Language": "en"})
+    assert response.status_code == 200
+    assert "Registration opens in 10 minutes." in text(response)
+    assert "sessionid" not in response.cookies and "csrftoken" not in response.cookies
+    assert "Content-Security-Policy" not in response.headers
+    assert "no-store" in response["Cache-Control"]
+    assert "Permissions-Policy" in response.headers
+
+
+@pytest.mark.parametrize("tamper", ["forged", "other_room", "no_ticket"])
+def test_a_refresh_without_a_valid_ticket_shows_no_place(
+    parent_client, family, opening_soon, tamper
+):
+    page = parent_client.get(reverse("registrations:register"), follow=True)
+    poll_url = page.context["status"]["poll_url"]
+    base = reverse("registrations:waiting_room_status")
+    ticket = poll_url.split("ticket=")[1].split("&")[0]
+    urls = {
+        "forged": f"{base}?ticket={ticket[:-3]}abc",
+        "other_room": f"{base}?ticket="
+        + gate.place_ticket(room_key="not a room!", user_id=family.user.pk),
+        "no_ticket": base,
+    }
+    response = parent_client.get(urls[tamper], headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("registrations:register")
+    assert 'id="waiting-status"' not in text(response)
+
+
 def test_an_admitted_family_is_sent_on_by_the_refresh(parent_client, opening_soon):
     page = parent_client.get(reverse("registrations:cart"), follow=True)
     poll_url = page.context["status"]["poll_url"]
@@ -163,8 +201,9 @@ def test_an_unapproved_family_is_never_admitted(client, opened, waiting_room_key
         queue_module.State.ABSENT,
         queue_module.State.UNKNOWN,
     }
-    # Its own poll shows nothing and lets it in nowhere: the gate still refuses it.
-    poll = reverse("registrations:waiting_room_status") + f"?room={room.key}"
+    # A ticket for its own place shows nothing and lets it in nowhere: the gate refuses it.
+    ticket = gate.place_ticket(room_key=room.key, user_id=pending.user.pk)
+    poll = reverse("registrations:waiting_room_status") + f"?ticket={ticket}"
     assert client.get(poll)["HX-Redirect"] == reverse("registrations:register")
     assert client.get(reverse("registrations:register")).status_code == 403
 

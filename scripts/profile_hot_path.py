@@ -1,0 +1,154 @@
+"""Web CPU and SQL per step of a family's opening-night visit, in one process (no load).
+
+    .venv/bin/python scripts/profile_hot_path.py              # table: median CPU ms, SQL
+    .venv/bin/python scripts/profile_hot_path.py --profile pay   # cProfile of one step
+
+The benchmark's town (scripts/bench_opening_night.py's seed) in its own throwaway database
+(<DATABASE_URL name>_profile), DEBUG off, the production middleware and the Redis of
+REDIS_URL. Each family: « S'inscrire », add to cart (htmx), the cart, checkout, the
+simulated payment, the order page, plus the catalogue, the cart badge and the waiting page's
+refresh. CPU is this process's (``time.process_time``): what a web worker spends, without
+PostgreSQL's side. The median over ``--families`` families is what the table shows.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
+
+import bench_opening_night as bench  # noqa: E402
+
+STEPS = ["catalogue", "register", "add_to_cart", "cart", "badge", "checkout", "pay", "order"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--families", type=int, default=40)
+    parser.add_argument("--profile", choices=[*STEPS, "waiting", "all"], help="cProfile this step")
+    args = parser.parse_args()
+
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/camps")
+    parts = urlsplit(base)
+    name = f"{parts.path.lstrip('/') or 'camps'}_profile"
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    bench.recreate_database(url, name)
+    bench.setup_django(url)
+    from django.core.management import call_command
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("migrate", verbosity=0)
+    town = bench.seed(random.Random(2027))
+    from accounts.models import User
+
+    cpu: dict[str, list[float]] = defaultdict(list)
+    queries: dict[str, list[int]] = defaultdict(list)
+    profiler = cProfile.Profile()
+
+    def step(label: str, call):
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            if args.profile in (label, "all"):
+                profiler.enable()
+            started = time.process_time()
+            response = call()
+            cpu[label].append((time.process_time() - started) * 1000)
+            if args.profile in (label, "all"):
+                profiler.disable()
+        queries[label].append(len(captured))
+        if os.environ.get("PROFILE_SQL") == label and len(queries[label]) == 3:
+            for query in captured.captured_queries:
+                print(f"  [{label}] {query['sql'][:220]}")
+        if response.status_code >= 400:
+            sys.exit(f"{label}: {response.status_code}")
+        return response
+
+    rng = random.Random(7)
+    chosen = town.families[: args.families]
+    clients = []
+    for n, (email, children) in enumerate(chosen):  # prepared before the opening
+        client = Client(REMOTE_ADDR=bench.address(n), HTTP_ACCEPT_LANGUAGE="fr")
+        client.force_login(User.objects.get(email=email))
+        for child in children:
+            page = client.get(f"/inscription/?person={child}").content.decode()
+            options = {int(pk) for pk in bench.CHECKBOX.findall(page)}
+            add, _full = bench.choose(rng, town, child, options)
+            data = {"person": child, "groups": add}
+            if add:
+                client.post("/inscription/", data, headers={"HX-Request": "true"})
+        clients.append((client, children))
+
+    from django.utils import timezone
+
+    from activities.models import Season
+
+    # Opened yesterday: no waiting room now, checkout allowed.
+    yesterday = timezone.now() - timezone.timedelta(days=1)
+    Season.objects.update(opens_at=yesterday, opens_at_nonresident=yesterday)
+    from portal.waiting_room import Room, get_queue
+    from registrations.waiting_room import place_ticket
+
+    # A room opening in an hour, everyone waiting in it: the refresh renders its fragment.
+    room = Room(
+        key=f"profile-{int(time.time())}",
+        opens_at=time.time() + 3600,
+        closes_at=time.time() + 7200,
+        capacity=10,
+        idle_seconds=120,
+    )
+    for n in range(len(clients)):
+        get_queue().check_in(room, str(n + 1), now=time.time())
+    for n, (client, children) in enumerate(clients):
+        child = children[0]
+        ticket = place_ticket(room_key=room.key, user_id=n + 1)
+        poll = f"/inscription/salle-d-attente/place/?ticket={ticket}"
+        step("catalogue", lambda c=client: c.get("/activites/catalogue/"))
+        page = step("register", lambda c=client, p=child: c.get(f"/inscription/?person={p}"))
+        options = [int(pk) for pk in bench.CHECKBOX.findall(page.content.decode())]
+        extra = {"person": child, "groups": options[-1:]}
+        step(
+            "add_to_cart",
+            lambda c=client, d=extra: c.post("/inscription/", d, headers={"HX-Request": "true"}),
+        )
+        step("cart", lambda c=client: c.get("/inscription/panier/"))
+        step("badge", lambda c=client: c.get("/inscription/panier/badge/"))
+        paying = step("checkout", lambda c=client: c.post("/inscription/panier/payer/"))
+        location = paying["Location"]
+        if "paiement-simule" not in location:
+            continue
+        done = step("pay", lambda c=client, u=location: c.post(u, {"action": "pay"}))
+        step("order", lambda c=client, u=done["Location"]: c.get(u))
+        step("waiting", lambda c=client, u=poll: c.get(u))
+
+    print(f"{'step':12} {'CPU ms p50':>10} {'p90':>7} {'SQL':>5}   ({len(clients)} families)")
+    for label in [*STEPS, "waiting"]:
+        if cpu[label]:
+            p90 = statistics.quantiles(cpu[label], n=10)[-1] if len(cpu[label]) > 1 else 0
+            print(
+                f"{label:12} {statistics.median(cpu[label]):10.1f} {p90:7.1f} "
+                f"{statistics.median(queries[label]):5.0f}"
+            )
+    total = sum(statistics.median(cpu[label]) for label in STEPS if cpu[label])
+    print(f"{'visit':12} {total:10.1f}")
+    if args.profile:
+        stats = pstats.Stats(profiler)
+        stats.dump_stats(str(ROOT / "var" / "hot_path.prof"))
+        stats.sort_stats("cumulative").print_stats(45)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,36 +1,21 @@
-"""Rendered catalogue weeks, cached by a fingerprint of everything they show.
+"""Rendered catalogue weeks, cached by a fingerprint of everything they show
+(``portal.fragments``), and whole catalogue pages kept one second.
 
 Rendering 300 group cards costs far more than the one availability query, so each week's
-section is kept per process under a key made of its inputs (language, template source, and
-every field the section shows, availability included). Availability is still computed on
-every request: a changed place count is a new key, never a stale page, and no invalidation
-is needed. Whoever shows a new field in ``_catalogue_week.html`` adds it to ``_facts``.
+section is kept per process under a key made of every field it shows, availability
+included: a changed place count is a new key, never a stale page. Whoever shows a new field
+in ``_catalogue_week.html`` adds it to ``_facts``.
 """
 
-import hashlib
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
-from django.conf import settings
-from django.core.cache.backends.locmem import LocMemCache
-from django.template.loader import render_to_string
-from django.utils.translation import get_language
+from portal.fragments import FragmentCache
 
 from .selectors import CatalogueWeek
 
-TEMPLATE = "activities/_catalogue_week.html"
-_sections = LocMemCache("catalogue-weeks", {"TIMEOUT": 600, "MAX_ENTRIES": 500})
-_template_digest: str | None = None
-
-
-def _template_version() -> str:
-    global _template_digest
-    if _template_digest is None:
-        source = (Path(settings.BASE_DIR) / "templates" / TEMPLATE).read_bytes()
-        _template_digest = hashlib.blake2b(source, digest_size=8).hexdigest()
-    return _template_digest
+_sections = FragmentCache("activities/_catalogue_week.html", max_entries=500)
 
 
 def _facts(entry: CatalogueWeek) -> tuple:
@@ -59,16 +44,10 @@ def _facts(entry: CatalogueWeek) -> tuple:
 
 
 def week_section(entry: CatalogueWeek, *, register_url: str) -> str:
-    facts = repr((get_language(), _template_version(), register_url, _facts(entry)))
-    key = hashlib.blake2b(facts.encode(), digest_size=16).hexdigest()
-    html = _sections.get(key)
-    if html is None:
-        html = render_to_string(
-            TEMPLATE,
-            {"entry": entry, "week": entry.week, "register_url": register_url},
-        )
-        _sections.set(key, html)
-    return html
+    return _sections.render(
+        (register_url, _facts(entry)),
+        {"entry": entry, "week": entry.week, "register_url": register_url},
+    )
 
 
 # --- Whole catalogue renderings, kept one second ----------------------------------------------
@@ -96,3 +75,4 @@ def forget() -> None:
     """Tests: start from nothing."""
     global _second, _pages
     _second, _pages = None, {}
+    _sections.clear()

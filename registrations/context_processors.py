@@ -1,8 +1,8 @@
-from .selectors import cart_item_count
+from .selectors import cart_badge_count
 
 
 def cart(request):
     """The header's cart badge."""
     user = request.user
     family = getattr(user, "family", None) if user.is_authenticated else None
-    return {"cart_count": cart_item_count(family=family) if family else 0}
+    return {"cart_count": cart_badge_count(family=family) if family else 0}

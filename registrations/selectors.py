@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -18,6 +20,32 @@ from .models import CartItem, Order, Receipt, Registration
 
 def cart_item_count(*, family: Family) -> int:
     return CartItem.objects.filter(cart__family=family).count()
+
+
+# The header's « Panier » count is on every page: it is kept in the cache per family and
+# forgotten by every service that changes a cart. Changes no service makes (a child's file
+# deleted with its cart lines) show within the time to live.
+CART_COUNT_SECONDS = 120
+
+
+def _cart_count_key(family_id: int) -> str:
+    return f"cart-count:{family_id}"
+
+
+def cart_badge_count(*, family: Family) -> int:
+    count = cache.get(_cart_count_key(family.pk))
+    if count is None:
+        count = cart_item_count(family=family)
+        cache.set(_cart_count_key(family.pk), count, CART_COUNT_SECONDS)
+    return count
+
+
+def forget_cart_count(*, family_id: int) -> None:
+    """Now, and again once the change commits: a page rendered meanwhile may have cached
+    the count from before it."""
+    key = _cart_count_key(family_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def children_of(*, family: Family) -> QuerySet[Person]:

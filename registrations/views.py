@@ -196,10 +196,10 @@ def order_detail(request: HttpRequest, public_id) -> HttpResponse:
 @approved_family_required
 def simulated_payment(request: HttpRequest, public_id) -> HttpResponse:
     """« Paiement simulé »: Payer / Refuser go through the webhook's code path."""
-    order = get_object_or_404(
-        selectors.family_orders(family=request.family), public_id=public_id, provider="simulated"
-    )
     if request.method == "POST":
+        order = get_object_or_404(
+            Order, family=request.family, public_id=public_id, provider="simulated"
+        )
         outcome = {"pay": PaymentEvent.PAID, "decline": PaymentEvent.FAILED}.get(
             request.POST.get("action")
         )
@@ -212,6 +212,9 @@ def simulated_payment(request: HttpRequest, public_id) -> HttpResponse:
         if outcome == PaymentEvent.FAILED:
             _tell_declined(request, order)
         return redirect("registrations:order_detail", public_id=order.public_id)
+    order = get_object_or_404(
+        selectors.family_orders(family=request.family), public_id=public_id, provider="simulated"
+    )
     return render(request, "registrations/simulated_payment.html", {"order": order})
 
 

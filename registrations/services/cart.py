@@ -15,7 +15,7 @@ from portal.locking import busy_on_lock_timeout
 
 from .. import rules
 from ..models import Cart, CartItem, Order
-from ..selectors import pending_cart_order
+from ..selectors import forget_cart_count, pending_cart_order
 from .payment_flow import cancel_payment
 
 
@@ -78,6 +78,7 @@ def add_to_cart(
                 ],
                 ignore_conflicts=True,
             )
+            forget_cart_count(family_id=family.pk)
     return change
 
 
@@ -87,5 +88,6 @@ def remove_from_cart(*, family: Family, item_id: int) -> CartChange:
         return change
     _cancel_pending(family=family, change=change)
     deleted, _detail = CartItem.objects.filter(cart__family=family, pk=item_id).delete()
+    forget_cart_count(family_id=family.pk)
     change.removed = deleted > 0
     return change

@@ -11,15 +11,22 @@ from ..models import Order, Receipt, Registration
 
 
 def email_family(
-    *, order: Order, template: str, registrations: Iterable[Registration], **extra
+    *,
+    order: Order,
+    template: str,
+    registrations: Iterable[Registration],
+    receipt: Receipt | None = None,
+    **extra,
 ) -> None:
-    """``registrations`` come with ``person``, ``group__activity`` and ``week`` loaded."""
+    """``registrations`` come with ``person``, ``group__activity`` and ``week`` loaded;
+    ``receipt``: the one this email is about, if the caller has it (else the latest)."""
     lines = sorted(
         registrations, key=lambda r: (r.person.first_name, r.week.starts_on, r.kind != "camp")
     )
     order_url = settings.SITE_URL + reverse("registrations:order_detail", args=[order.public_id])
     # The receipt of the payment or refund this email is about: recorded just before it.
-    receipt = Receipt.objects.filter(payment__order=order).order_by("-issued_at", "-pk").first()
+    if receipt is None:
+        receipt = Receipt.objects.filter(payment__order=order).order_by("-issued_at", "-pk").first()
     receipt_url = ""
     if receipt is not None:
         path = reverse("registrations:receipt_pdf", args=[receipt.year, receipt.sequence])

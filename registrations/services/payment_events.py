@@ -21,6 +21,7 @@ from portal.locking import busy_on_lock_timeout
 from .. import rules
 from ..models import CartItem, Order, Payment, Registration, WebhookEvent
 from ..payments import PaymentEvent
+from ..selectors import forget_cart_count
 from . import lifecycle, refunds
 from .emails import email_family, order_lines
 from .receipts import issue_receipt
@@ -133,9 +134,11 @@ def confirm_payment(*, order_id: int, event: PaymentEvent, now: datetime | None 
         provider_reference=event.provider_reference,
         now=now,
     )
-    _record_charge(order=order, event=event, amount=amount)
+    receipt = _record_charge(order=order, event=event, amount=amount).issued_receipt
     _remove_paid_from_cart(order=order, registrations=registrations)
-    email_family(order=order, template="order_confirmation", registrations=registrations)
+    email_family(
+        order=order, template="order_confirmation", registrations=registrations, receipt=receipt
+    )
     return "confirmed"
 
 
@@ -169,7 +172,7 @@ def _record_charge(*, order: Order, event: PaymentEvent, amount: Decimal) -> Pay
         amount=amount,
         currency=(event.currency or CURRENCY).lower(),
     )
-    issue_receipt(payment=charge)
+    charge.issued_receipt = issue_receipt(payment=charge)
     return charge
 
 
@@ -185,3 +188,4 @@ def _remove_paid_from_cart(*, order: Order, registrations: list[Registration]) -
     for registration in registrations:
         paid |= Q(person_id=registration.person_id, group_id=registration.group_id)
     CartItem.objects.filter(paid, cart__family=order.family_id).delete()
+    forget_cart_count(family_id=order.family_id)

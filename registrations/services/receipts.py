@@ -1,17 +1,17 @@
 """Every payment and every refund gets a numbered receipt, in the transaction that records
 it: « R-2027-000042 », sequential per year, with no gap and never reused.
 
-The year's counter row is locked (``select_for_update``) until the recording transaction
-commits: two payments at once wait for each other a moment instead of taking the same
-number, and a transaction that rolls back takes its number back with it (a database
-sequence would leave a gap). The lock comes after the order's, always in that order.
+The year's counter row is taken and bumped in one statement (an upsert that locks the row
+until the recording transaction commits): two payments at once wait for each other a moment
+instead of taking the same number, and a transaction that rolls back takes its number back
+with it (a database sequence would leave a gap). The lock comes after the order's, always
+in that order.
 """
 
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ..models import Payment, Receipt, ReceiptCounter
@@ -28,9 +28,17 @@ def issue_receipt(*, payment: Payment, now: datetime | None = None) -> Receipt |
         raise RuntimeError("issue_receipt runs inside the transaction that records the payment")
     now = now or timezone.now()
     year = timezone.localtime(now).year
-    ReceiptCounter.objects.bulk_create([ReceiptCounter(year=year)], ignore_conflicts=True)
-    counter = ReceiptCounter.objects.select_for_update().get(year=year)
-    ReceiptCounter.objects.filter(year=year).update(last=F("last") + 1)
     return Receipt.objects.create(
-        payment=payment, year=year, sequence=counter.last + 1, issued_at=now
+        payment=payment, year=year, sequence=_next_number(year), issued_at=now
     )
+
+
+def _next_number(year: int) -> int:
+    table = ReceiptCounter._meta.db_table
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        return cursor.fetchone()[0]

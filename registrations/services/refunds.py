@@ -20,6 +20,7 @@ from portal.errors import DomainError
 
 from ..models import Cart, CartItem, Order, Payment, Registration
 from ..payments import PaymentEvent, ProviderError, RefundNews, get_provider
+from ..selectors import forget_cart_count
 from . import lifecycle
 from .emails import email_family, order_lines
 from .receipts import issue_receipt
@@ -129,6 +130,7 @@ def refund_late_payment(
         [CartItem(cart=cart, person_id=r.person_id, group_id=r.group_id) for r in registrations],
         ignore_conflicts=True,
     )
+    forget_cart_count(family_id=order.family_id)
     email_family(order=order, template="order_late_refund", registrations=registrations)
 
 

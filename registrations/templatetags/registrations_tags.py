@@ -1,6 +1,8 @@
 from django import template
+from django.utils.safestring import SafeString
 
-from registrations.selectors import FamilyFile, family_registrations
+from portal.fragments import FragmentCache
+from registrations.selectors import FamilyFile, GroupOption, family_registrations
 
 register = template.Library()
 
@@ -9,3 +11,28 @@ register = template.Library()
 def family_file(family) -> FamilyFile | None:
     """« Mon dossier »: registrations and orders (``{% family_file family as f %}``)."""
     return family_registrations(family=family) if family is not None else None
+
+
+_options = FragmentCache("registrations/_group_option.html", max_entries=5000)
+
+
+@register.simple_tag
+def group_option(option: GroupOption, *, oob: bool = False, target_group=None) -> SafeString:
+    """One option of « S'inscrire », rendered once per distinct content: the same group with
+    the same places left looks the same to every family (``portal.fragments``)."""
+    group, waits_with = option.group, option.waits_with
+    checked = target_group is not None and group.pk == target_group
+    facts = (
+        group.pk,
+        group.activity.name,
+        group.activity.kind,
+        group.min_age,
+        group.max_age,
+        option.price,
+        option.status,
+        option.availability.public_free if option.status == "available" else None,
+        (waits_with.group.activity.name if waits_with else None),
+        oob,
+        checked,
+    )
+    return _options.render(facts, {"option": option, "oob": oob, "checked": checked})

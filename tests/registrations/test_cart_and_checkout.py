@@ -70,6 +70,26 @@ def test_badge_endpoint_shows_the_count(parent_client, family, lea, camp):
     assert 'class="cart-badge__count"' in html and ">1</span>" in html
 
 
+def _badge(client) -> str:
+    return text(client.get(reverse("registrations:cart_badge"))).split(
+        'class="cart-badge__count" aria-hidden="true">'
+    )[1][:1]
+
+
+def test_the_badge_count_is_cached_and_follows_every_cart_change(
+    parent_client, family, lea, camp, daycare, django_assert_num_queries
+):
+    assert _badge(parent_client) == "0"
+    services.add_to_cart(family=family, person=lea, groups=[camp, daycare])
+    assert _badge(parent_client) == "2"
+    with django_assert_num_queries(1):  # the session's user and family: the count is cached
+        parent_client.get(reverse("registrations:cart_badge"))
+    services.remove_from_cart(family=family, item_id=CartItem.objects.get(group=daycare).pk)
+    assert _badge(parent_client) == "1"
+    pay(services.checkout(family=family).order)  # paid lines leave the cart
+    assert _badge(parent_client) == "0"
+
+
 def test_checkout_holds_every_item_and_sends_to_the_simulated_page(
     parent_client, family, lea, camp, daycare
 ):

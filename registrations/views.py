@@ -186,6 +186,7 @@ def order_detail(request: HttpRequest, public_id) -> HttpResponse:
     if request.GET.get("session_id"):  # back from the provider's page: fulfil at once
         services.fulfil_from_return(order=order, reference=request.GET["session_id"])
         order = selectors.family_orders(family=request.family).get(pk=order.pk)
+    order.family = request.family  # loaded with the user: the page names its email
     gate.release_if_done(family=request.family, user_id=request.user.pk, order=order)
     context = {"order": order, "now": timezone.now()}
     if request.htmx:

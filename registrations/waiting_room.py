@@ -37,7 +37,7 @@ from portal.middleware import safe_back_url
 from portal.waiting_room import Place, Room, RoomStats, State
 
 from .models import Order
-from .selectors import cart_item_count
+from .selectors import cart_badge_count
 
 logger = logging.getLogger(__name__)
 _said_off = False
@@ -139,7 +139,9 @@ def check_in(
 
 def release_if_done(*, family: Family, user_id: int, order) -> None:
     """The family is done when this order is paid and nothing is left in its cart."""
-    if order.status == Order.Status.PAID and not cart_item_count(family=family):
+    # The cached count: every service that adds to a cart forgets it, so it is never lower
+    # than the truth; after this payment it was forgotten, and is counted here again.
+    if order.status == Order.Status.PAID and not cart_badge_count(family=family):
         release(family=family, user_id=user_id)
 
 

@@ -72,7 +72,9 @@ def test_a_refund_after_the_release_makes_the_slip_amended(
     assert family_slip(family=family, year=2026).code == "A"
 
 
-def test_a_late_offer_counts_in_the_year_it_is_paid(family, noah, week2, two_children_paid_in_december):
+def test_a_late_offer_counts_in_the_year_it_is_paid(
+    family, noah, week2, two_children_paid_in_december
+):
     full = factories.GroupFactory(week=week2, capacity=1)  # camp of week 2, taken
     other = factories.RegistrationFactory(group=full, status=Registration.Status.CONFIRMED)
     entry = join_waitlist(family=family, person=noah, group=full)
@@ -106,7 +108,7 @@ def test_before_the_release_date_the_page_says_when(
     payer_for(family)
     Rl24Release.objects.create(year=2026, available_from=date(2099, 2, 15))
     page = text(parent_client.get(reverse("finances:tax_slips")))
-    assert "disponible à partir du 15 février 2099" in page
+    assert "2026 : disponible à partir du dimanche 15 février 2099" in page
     response = parent_client.get(reverse("finances:tax_slip_pdf", args=[2026]))
     assert response.status_code == 302
 

@@ -30,7 +30,7 @@ class PayerForm(forms.ModelForm):
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
-            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "address": forms.TextInput(attrs={"autocomplete": "address-line1"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
         }

@@ -209,9 +209,10 @@ def rl24_slips(*, year: int, family: Family | None = None) -> list[Rl24Slip]:
             add(line, -share)
 
     release = release_of(year)
+    family_of_order = {o: ls[0].order.family_id for o, ls in lines_by_order.items() if ls}
     late_refund = (
         {
-            r.order.family_id
+            family_of_order.get(r.order_id)
             for r in refunds
             if timezone.localdate(r.created_at) >= release.available_from
         }

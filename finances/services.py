@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Family
 from portal.errors import DomainError
@@ -15,6 +16,7 @@ from .validators import normalise_sin, validate_sin
 logger = logging.getLogger(__name__)
 
 
+@sensitive_variables("sin")  # an error report's frame variables never show the number
 @transaction.atomic
 def save_payer(
     *,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.gate import approved_family_required
@@ -21,6 +22,7 @@ from .models import PayerInfo
 from .rl24_pdf import rl24_pdf
 
 
+@sensitive_post_parameters("sin")  # an error report never carries the number
 @refusal_goes_to("finances:tax_slips")
 @approved_family_required
 @require_http_methods(["GET", "POST"])
@@ -58,7 +60,14 @@ def tax_slip_pdf(request: HttpRequest, year: int) -> HttpResponse:
             messages.info(request, _("The %(year)s slip is not available yet.") % {"year": year})
         return redirect("finances:tax_slips")
     slip = rl24.family_slip(family=request.family, year=year)
-    if slip is None or slip.payer is None:
+    if slip is None:
+        messages.info(
+            request,
+            _("No childcare expense was paid in %(year)s (bicycle transport is not childcare).")
+            % {"year": year},
+        )
+        return redirect("finances:tax_slips")
+    if slip.payer is None:
         messages.warning(request, _("Enter the payer's information first: the slip names them."))
         return redirect("finances:tax_slips")
     response = HttpResponse(rl24_pdf(slip), content_type="application/pdf")

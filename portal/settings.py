@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "waitlist",
     "health",
     "camp",
+    # Money and tax records (RL-24 slips, the payments journal): reads registrations.
+    "finances",
     # Staff-facing privacy orchestration (export, closure, retention, incidents): reads every
     # app and calls down into their services, so it comes last.
     "privacy",
@@ -306,6 +308,9 @@ RECEIPT_TAXES = [
     for part in os.environ.get("RECEIPT_TAXES", "").split(";")
     if part.count(":") == 2
 ]
+# RL-24 slips: the town's identification number at Revenu Québec (its « numéro
+# d'identification » / NEQ), printed on every slip and in the export. Blank shows « — ».
+RL24_ISSUER_NUMBER = os.environ.get("RL24_ISSUER_NUMBER", "")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("inscription/", include("registrations.urls")),
     path("liste-attente/", include("waitlist.urls")),
     path("camp/", include("camp.urls")),
+    path("", include("finances.urls")),
     path("confidentialite/", include("privacy.urls")),
 ]
 

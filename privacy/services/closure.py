@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Family, Person
 from camp.models import Attendance
+from finances.models import PayerInfo
 from health.models import AccompanimentRequest, HealthForm
 from portal.emails import queue_email
 from portal.errors import DomainError
 from portal.models import OutgoingEmail
-from registrations.models import Cart, Order, Registration
+from registrations.models import Cart, Order, Payment, Registration
 from waitlist.models import WaitlistEntry
 
 from ..models import AccountClosure, DataExport
@@ -69,6 +70,11 @@ def close_account(*, family: Family, now: datetime | None = None) -> AccountClos
     Cart.objects.filter(family=family).delete()
     Attendance.objects.filter(person__family=family).delete()
     DataExport.objects.filter(family=family).delete()
+    # The RL-24 payer is a tax record once the family paid something: the slips of the years
+    # paid must still be issued (and amended) and kept, so it stays, encrypted, until
+    # retention removes the family's orders. With nothing ever paid it has no purpose: gone.
+    if not Payment.objects.filter(order__family=family, kind=Payment.Kind.CHARGE).exists():
+        PayerInfo.objects.filter(family=family).delete()
     # Persons: those named on a registration (receipts, tax slips) are kept de-identified.
     billed = set(
         Registration.objects.filter(order__family=family).values_list("person_id", flat=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Family, Person
 from camp.models import Attendance
+from finances.models import PayerInfo
 from health.models import AccompanimentRequest, HealthForm, MedicalAccessLog
 from health.services import log_medical_access
 from portal.crypto import mask
@@ -48,6 +49,10 @@ SECTIONS = {
     "payments": gettext_lazy("Payments and refunds: amounts, status and dates."),
     "waitlist_entries": gettext_lazy("Waiting-list entries and their history."),
     "attendance": gettext_lazy("Attendance taken at camp."),
+    "tax_payer": gettext_lazy(
+        "The person named as payer on the Relevé 24 tax slips, the social insurance number "
+        "masked (it appears in clear only on the slip itself)."
+    ),
     "emails": gettext_lazy("Emails the portal sent to the family (bodies kept a few weeks)."),
 }
 
@@ -90,6 +95,11 @@ def collect_family_data(*, family: Family, for_family: bool) -> dict:
             for event in WaitlistEvent.objects.filter(entry=entry).order_by("pk")
         ]
         entries.append(row)
+    payers = []
+    for payer in PayerInfo.objects.filter(family=family):
+        row = _row(payer, exclude=("sin",))
+        row["sin"] = payer.sin_masked  # masked even in the family's own export
+        payers.append(row)
     return {
         "format": "camps-de-jour/family-export",
         "format_version": FORMAT_VERSION,
@@ -125,6 +135,7 @@ def collect_family_data(*, family: Family, for_family: bool) -> dict:
             _row(a, exclude=("marked_by",))
             for a in Attendance.objects.filter(person__family=family).order_by("pk")
         ],
+        "tax_payer": payers,
         "emails": [
             _row(e, exclude=("body_html", "last_error", "attempts", "next_attempt_at"))
             for e in OutgoingEmail.objects.filter(to__iexact=user.email).order_by("pk")

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Family, Person, User
 from activities.models import Season
+from finances.models import PayerInfo
 from health.models import AccompanimentRequest, HealthForm, MedicalAccessLog
 from registrations.models import Order, Payment, Registration
 from waitlist.models import WaitlistEntry
@@ -155,6 +156,7 @@ def _delete_orders(order_ids: list[int]) -> None:
     for family in Family.objects.filter(pk__in=family_ids).select_related("user"):
         if not family.orders.exists():
             Person.objects.filter(family=family).delete()
+            PayerInfo.objects.filter(family=family).delete()  # its tax slips are gone too
             family.user.delete()  # the family file goes with its login
         else:
             Person.objects.filter(family=family, registrations__isnull=True).delete()

@@ -144,6 +144,7 @@ def family_pages(client: Client, family, town) -> dict[str, str]:
     )
     get("dossier", reverse("accounts:dossier"))
     get("dossier-en", reverse("accounts:dossier"), headers={"Accept-Language": "en"})
+    get("tax-slips", reverse("finances:tax_slips"))
     get("waiting-lists", reverse("waitlist:entries"))
     get("leave-list", reverse("waitlist:leave", args=[waiting.pk]))
     get("decline-offer", reverse("waitlist:leave", args=[entry.pk]))

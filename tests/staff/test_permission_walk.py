@@ -14,9 +14,14 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-PROJECT_APPS = ("portal", "accounts", "activities", "registrations", "waitlist")
+PROJECT_APPS = ("portal", "accounts", "activities", "registrations", "waitlist", "finances")
 ROLES = ("Accueil", "Inscriptions", "Finances", "Animation", "Administration")
-KNOWN_STAFF_URLS = {"registrations:roster_csv", "waitlist:offer_next"}
+KNOWN_STAFF_URLS = {
+    "registrations:roster_csv",
+    "waitlist:offer_next",
+    "finances:rl24_export",
+    "finances:journal",
+}
 
 
 def admin_urls() -> list[str]:

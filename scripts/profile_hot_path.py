@@ -30,30 +30,28 @@ sys.path.insert(0, str(ROOT))
 import bench_opening_night as bench  # noqa: E402
 
 
-class TemplateClock:
-    """CPU spent in top-level template renderings (a page, a fragment, an email part),
-    to tell what a faster template engine could save at most."""
+class Clock:
+    """CPU spent in the outermost calls of some functions during a step: what a faster
+    template engine, or rendering emails in the worker, could save at most."""
 
     def __init__(self) -> None:
         self.ms = 0.0
         self.depth = 0
 
-    def install(self) -> None:
-        from django.template.backends import django as backend
+    def wrap(self, owner, name: str) -> None:
+        original = getattr(owner, name)
 
-        original = backend.Template.render
-
-        def render(template, context=None, request=None):
+        def timed(*args, **kwargs):
             self.depth += 1
             started = time.process_time()
             try:
-                return original(template, context, request)
+                return original(*args, **kwargs)
             finally:
                 self.depth -= 1
                 if self.depth == 0:
                     self.ms += (time.process_time() - started) * 1000
 
-        backend.Template.render = render
+        setattr(owner, name, timed)
 
 
 STEPS = ["catalogue", "register", "add_to_cart", "cart", "badge", "checkout", "pay", "order"]
@@ -83,8 +81,15 @@ def main() -> int:
 
     cpu: dict[str, list[float]] = defaultdict(list)
     templates: dict[str, list[float]] = defaultdict(list)
-    clock = TemplateClock()
-    clock.install()
+    emails: dict[str, list[float]] = defaultdict(list)
+    from django.template.backends import django as template_backend
+
+    import portal.emails
+
+    clock, email_clock = Clock(), Clock()
+    clock.wrap(template_backend.Template, "render")
+    clock.wrap(portal.emails, "render_plain_text")
+    email_clock.wrap(portal.emails, "render_email")
     queries: dict[str, list[int]] = defaultdict(list)
     profiler = cProfile.Profile()
 
@@ -93,10 +98,11 @@ def main() -> int:
         with CaptureQueriesContext(connection) as captured:
             if args.profile in (label, "all"):
                 profiler.enable()
-            started, clock.ms = time.process_time(), 0.0
+            started, clock.ms, email_clock.ms = time.process_time(), 0.0, 0.0
             response = call()
             cpu[label].append((time.process_time() - started) * 1000)
             templates[label].append(clock.ms)
+            emails[label].append(email_clock.ms)
             if args.profile in (label, "all"):
                 profiler.disable()
         queries[label].append(len(captured))
@@ -166,6 +172,7 @@ def main() -> int:
 
     print(
         f"{'step':12} {'CPU ms p50':>10} {'p90':>7} {'SQL':>5} {'templates ms':>13}"
+        f" {'emails ms':>10}"
         f"   ({len(clients)} families)"
     )
     for label in [*STEPS, "waiting"]:
@@ -174,7 +181,8 @@ def main() -> int:
             print(
                 f"{label:12} {statistics.median(cpu[label]):10.1f} {p90:7.1f} "
                 f"{statistics.median(queries[label]):5.0f} "
-                f"{statistics.median(templates[label]):13.1f}"
+                f"{statistics.median(templates[label]):13.1f} "
+                f"{statistics.median(emails[label]):10.1f}"
             )
     total = sum(statistics.median(cpu[label]) for label in STEPS if cpu[label])
     print(f"{'visit':12} {total:10.1f}")

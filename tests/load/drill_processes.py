@@ -272,6 +272,11 @@ class SlowSMTPServer(socketserver.ThreadingTCPServer):
         with self.lock:
             self.awaiting_reply.discard(message_id)
 
+    def counts(self) -> dict[str, int]:
+        """How many times each subject was received."""
+        with self.lock:
+            return dict(self.received)
+
     def in_flight(self) -> int:
         with self.lock:
             return len(self.awaiting_reply)

@@ -52,6 +52,12 @@ test: install-test checkers
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+## The whole suite three times in a row beside two CPU-burning processes (flaky tests show
+## up here); each run's result is printed, logs in var/under-load/.
+.PHONY: test-under-load
+test-under-load: install-test checkers
+	scripts/suite_under_load.sh
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

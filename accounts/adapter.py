@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import translation
 
@@ -30,6 +31,16 @@ OUR_ACCOUNT_EMAILS = frozenset(
 
 class AccountAdapter(DefaultAccountAdapter):
     """Users stay active; approval lives on the Family and one gate checks it."""
+
+    def authenticate(self, request, **credentials):
+        """A sign-in the database could not answer is no failed attempt: allauth has already
+        counted it against the login and the address, so a parent pressing « Réessayer »
+        during an outage would find the account locked once the database is back."""
+        try:
+            return super().authenticate(request, **credentials)
+        except DatabaseError:
+            self._rollback_login_failed_rl_usage()
+            raise
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's emails go through the outbox too, in the user's language and in the

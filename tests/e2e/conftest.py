@@ -95,3 +95,29 @@ def swapped_by_htmx(page, action, target: str) -> None:
         }""",
         arg=target,
     )
+
+
+def after_htmx_settles(page, action) -> None:
+    """Run ``action`` (a click, a select or a submit that starts an htmx request) and return
+    once htmx has swapped the answer in and settled it, with no other htmx request running.
+    Any swap (outerHTML, innerHTML, out of band): it counts ``htmx:afterSettle`` events, which
+    htmx fires on what it swapped in. The next step then acts on the new elements, not on the
+    ones htmx is about to drop: on a loaded machine a click right after a change races the
+    swap."""
+    before = page.evaluate(
+        """() => {
+            if (window.__settledSwaps === undefined) {
+                window.__settledSwaps = 0;
+                document.body.addEventListener('htmx:afterSettle', () => {
+                    window.__settledSwaps += 1;
+                });
+            }
+            return window.__settledSwaps;
+        }"""
+    )
+    action()
+    page.wait_for_function(
+        """(before) => window.__settledSwaps > before
+            && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')""",
+        arg=before,
+    )

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from registrations.models import Order
 from tests import factories
 
-from .conftest import assert_accessible, login
+from .conftest import after_htmx_settles, assert_accessible, login
 from .test_registration_flow import catalogue  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,9 @@ def test_removing_a_line_mid_payment_cancels_it_and_the_new_order_is_what_was_sh
     page.goto("/inscription/")
     page.get_by_label("Camp Aventure").check()
     page.get_by_label("Service de garde").check()
-    page.get_by_role("button", name="Confirmer l'inscription à ce groupe").click()
+    after_htmx_settles(
+        page, page.get_by_role("button", name="Confirmer l'inscription à ce groupe").click
+    )
     expect(page.locator("#cart-badge .cart-badge__count")).to_have_text("2")
 
     page.locator("#cart-badge").click()
@@ -38,7 +40,7 @@ def test_removing_a_line_mid_payment_cancels_it_and_the_new_order_is_what_was_sh
     expect(page.get_by_role("button", name="Annuler ce paiement")).to_be_visible()
     expect(page.locator(".cart-total")).to_contain_text("225,00")
     assert_accessible(page)
-    page.get_by_role("button", name="Retirer Service de garde").click()
+    after_htmx_settles(page, page.get_by_role("button", name="Retirer Service de garde").click)
     # Wait for what the swap brings: the notice, then the new total.
     expect(page.get_by_text("le paiement en attente a donc été annulé")).to_be_visible()
     expect(page.locator(".cart-total")).to_contain_text("185,00")

@@ -6,7 +6,7 @@ import pytest
 from activities.models import Activity
 from tests import factories
 
-from .conftest import assert_accessible
+from .conftest import after_htmx_settles, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +32,8 @@ def test_catalogue_filters_in_place_with_a_shareable_url_and_passes_axe(page, ca
     assert page.get_by_text("20 places restantes").is_visible()
     assert_accessible(page)
 
-    page.get_by_label("Type").select_option("daycare")
+    # The daycare heading is already there before the filter: wait for the swap itself.
+    after_htmx_settles(page, lambda: page.get_by_label("Type").select_option("daycare"))
     page.wait_for_url(re.compile(r"kind=daycare"))
     results = page.locator("#catalogue-results")
     results.get_by_role("heading", name="Service de garde").wait_for()

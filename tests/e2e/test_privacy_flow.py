@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import User
 from privacy.models import AccountClosure
-from tests.e2e.conftest import assert_accessible, login
+from tests.e2e.conftest import after_htmx_settles, assert_accessible, login
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +23,7 @@ def test_a_parent_reads_the_policy_exports_then_closes_the_account(page, family)
     page.get_by_role("main").get_by_role("link", name="Mes renseignements personnels").click()
     page.get_by_role("heading", name="Obtenir une copie de mes données").wait_for()
     assert_accessible(page)
-    page.get_by_role("button", name="Préparer mon exportation").click()
+    after_htmx_settles(page, page.get_by_role("button", name="Préparer mon exportation").click)
     json_link = page.get_by_role("link", name="Télécharger le fichier JSON")
     json_link.wait_for()  # htmx swapped the list in (and polls until the export is ready)
     with page.expect_download() as download:

@@ -10,7 +10,7 @@ from portal.models import OutgoingEmail
 from registrations.models import Order
 from tests import factories
 
-from .conftest import assert_accessible, login
+from .conftest import after_htmx_settles, assert_accessible, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,16 +48,19 @@ def test_parent_registers_two_children_pays_and_is_confirmed(page, catalogue):
     page.get_by_label("Camp Aventure").check()
     page.get_by_label("Service de garde").check()
     page.get_by_label("Transport à vélo").check()
-    page.get_by_role("button", name="Confirmer l'inscription à ce groupe").click()
+    confirm = page.get_by_role("button", name="Confirmer l'inscription à ce groupe")
+    after_htmx_settles(page, confirm.click)
     expect(page.get_by_text("Ajouté à votre panier")).to_be_visible()
     expect(page.locator("#cart-badge .cart-badge__count")).to_have_text("3")
 
-    picker.select_option(label=str(family.persons.get(first_name="Noah")))
+    after_htmx_settles(
+        page, lambda: picker.select_option(label=str(family.persons.get(first_name="Noah")))
+    )
     expect(page.locator('input[name="person"]')).to_have_value(
         str(family.persons.get(first_name="Noah").pk)
     )
     page.get_by_label("Camp Aventure").check()
-    page.get_by_role("button", name="Confirmer l'inscription à ce groupe").click()
+    after_htmx_settles(page, confirm.click)
     expect(page.locator("#cart-badge .cart-badge__count")).to_have_text("4")
 
     page.locator("#cart-badge").click()

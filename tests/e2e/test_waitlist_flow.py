@@ -6,7 +6,7 @@ from tests import factories
 from waitlist.models import WaitlistEntry
 from waitlist.services import serve_waiting_lines
 
-from .conftest import assert_accessible, login, swapped_by_htmx
+from .conftest import after_htmx_settles, assert_accessible, login, swapped_by_htmx
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +65,9 @@ def test_parent_joins_staff_promotes_in_admin_and_parent_pays_through_the_emaile
     picker = page.get_by_label("Personne à inscrire")
     # Wait for the child's options that the swap brings before pressing their button.
     swapped_by_htmx(page, lambda: picker.select_option(str(child.pk)), "#register-options")
-    page.get_by_role("button", name="Confirmer l'inscription en attente").click()
+    after_htmx_settles(
+        page, page.get_by_role("button", name="Confirmer l'inscription en attente").click
+    )
     page.get_by_text("1er sur 1").wait_for()
     assert_accessible(page)
     entry = WaitlistEntry.objects.get(person=child, group=group)

@@ -68,48 +68,6 @@ def test_parents_sign_in_register_check_out_and_pay_while_redis_is_down(
     assert confirmations.filter(status=OutgoingEmail.Status.SENT).count() == 3
 
 
-@pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of the drill's own on a free port: stopping it touches nobody else's."""
-    import shutil
-    import socket
-    import subprocess
-    import time
-
-    import redis
-
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--dir",
-            tmp_path,
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(50):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    yield server, port
-    if server.poll() is None:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 def test_the_cache_redis_stops_while_parents_register_and_pay(
     settings, camp, own_redis, broker_down, django_capture_on_commit_callbacks
 ):

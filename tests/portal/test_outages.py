@@ -123,3 +123,35 @@ def test_production_checks_database_connections_before_reusing_them():
     assert result.stdout.splitlines()[-1].split() == ["True", "portal.cache.ResilientRedisCache"], (
         result.stderr
     )
+
+
+def _sign_ins_during_an_outage_then_after(family, attempts: int = 6) -> tuple[set[int], int]:
+    """A parent presses « Connexion » again and again while the database is down, then once
+    it is back: the statuses during the outage, and the status of the sign-in after it."""
+    client = Client(raise_request_exception=False)
+    credentials = {"login": family.user.email, "password": factories.PASSWORD}
+    refused = OperationalError("connection refused")
+    with mock.patch("allauth.account.adapter.authenticate", side_effect=refused):
+        statuses = {client.post(reverse("account_login"), credentials).status_code}
+        for _ in range(attempts - 1):
+            statuses.add(client.post(reverse("account_login"), credentials).status_code)
+    return statuses, client.post(reverse("account_login"), credentials).status_code
+
+
+def test_sign_ins_the_database_could_not_answer_do_not_lock_the_account(family):
+    during, after = _sign_ins_during_an_outage_then_after(family)
+
+    assert during == {503}
+    assert after == 302
+
+
+def test_control_allauth_alone_counts_them_as_failed_attempts(family):
+    """Proves the test above can fail: allauth's own adapter locks the parent out."""
+    from allauth.account.adapter import DefaultAccountAdapter
+
+    from accounts.adapter import AccountAdapter
+
+    with mock.patch.object(AccountAdapter, "authenticate", DefaultAccountAdapter.authenticate):
+        during, after = _sign_ins_during_an_outage_then_after(family)
+
+    assert (during, after) == ({200, 503}, 200)  # « Trop de tentatives », even after

@@ -1,0 +1,42 @@
+import pytest
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of the drill's own on a free port: stopping it touches nobody else's."""
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    from .drill_processes import free_port, missing
+
+    if not shutil.which("redis-server"):
+        missing("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            tmp_path,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(50):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    yield server, port
+    if server.poll() is None:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,179 @@
+"""A Celery worker is killed with -9 in the middle of sending emails.
+
+A real worker (a process of its own, prefork, as in production) consumes from a Redis of the
+drill's own and sends through a real SMTP server that is slow to answer the end of a message.
+The worker is killed while messages are in flight; a new worker starts and the outbox sweep
+runs. No email is lost; an email the SMTP server had already taken when the worker died is sent
+again, because the worker never learnt it was sent: delivery is at least once. The drill counts
+those duplicates and checks each one is explained by a message in flight at the kill."""
+
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection, transaction
+
+from portal.celery import app as celery_app
+from portal.emails import queue_rendered_email
+from portal.models import OutgoingEmail
+from portal.tasks import sweep_pending_emails
+
+from .drill_processes import (
+    ROOT,
+    VENV_BIN,
+    SlowSMTPServer,
+    missing,
+    portal_env,
+    stop_group,
+    wait_until,
+)
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),  # the worker processes read committed rows
+]
+EMAILS = 12
+CONCURRENCY = 2  # at most this many emails in flight at once
+SMTP_DELAY = 1.0  # seconds between the end of a message and the server's « 250 »
+
+
+@pytest.fixture
+def broker_at(own_redis):
+    """This process publishes to the drill's Redis (not eagerly), and back afterwards."""
+    _server, port = own_redis
+    conf = celery_app.conf
+    previous = conf.broker_url, conf.task_always_eager
+    previous_pools = celery_app._pool, celery_app.amqp._producer_pool
+    conf.broker_url, conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
+    celery_app._pool = celery_app.amqp._producer_pool = None
+    yield conf.broker_url
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    conf.broker_url, conf.task_always_eager = previous
+    celery_app._pool, celery_app.amqp._producer_pool = previous_pools
+
+
+def worker_database_url() -> str:
+    """The test database, for the worker processes."""
+    if connection.vendor != "postgresql":
+        missing("the worker processes share the test database: DATABASE_URL must be PostgreSQL")
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{db['USER']}{password}@{host}/{db['NAME']}"
+
+
+class Worker:
+    def __init__(self, name: str, env: dict[str, str], log: Path) -> None:
+        with open(log, "ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    str(VENV_BIN / "celery"),
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--pool",
+                    "prefork",
+                    "--concurrency",
+                    str(CONCURRENCY),
+                    "--hostname",
+                    f"{name}@drill",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "INFO",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its pool's children die with it
+            )
+
+    def kill_9(self) -> None:
+        stop_group(self.process, signal.SIGKILL)
+
+    def stop(self) -> None:
+        stop_group(self.process)
+
+
+def test_a_worker_killed_mid_send_loses_no_email_and_duplicates_only_what_was_in_flight(
+    broker_at,
+):
+    drill_dir = Path(tempfile.mkdtemp(prefix="camps-worker-drill-"))
+    log = drill_dir / "celery.log"
+    workers: list[Worker] = []
+    with SlowSMTPServer(delay=SMTP_DELAY) as smtp:
+        env = portal_env(
+            DATABASE_URL=worker_database_url(),
+            REDIS_URL=broker_at,
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp.port),
+            EMAIL_USE_TLS="0",
+            OUTBOX_SWEEP_AFTER_SECONDS="0",
+            VAR_DIR=str(drill_dir / "var"),
+        )
+        try:
+            with transaction.atomic():  # queued in one go; enqueued after commit
+                for number in range(1, EMAILS + 1):
+                    queue_rendered_email(
+                        to=f"parent{number}@example.org",
+                        subject=f"Drill {number:02d}",
+                        body_text="Confirmation d'inscription",
+                        language="fr",
+                        kind="order_confirmation",
+                    )
+            subjects = {f"Drill {number:02d}" for number in range(1, EMAILS + 1)}
+
+            workers.append(Worker("first", env, log))
+            # Kill once a few emails went out and at least one is in flight: taken by the
+            # server, its « 250 » not yet sent.
+            assert wait_until(
+                lambda: sum(smtp.counts().values()) >= 3 and smtp.in_flight() >= 1, timeout=90
+            ), log.read_text()
+            awaiting_reply_at_kill = smtp.in_flight()
+            workers[0].kill_9()
+            received_before = set(smtp.counts())
+            # Sent by the server's account, still pending in the outbox: the dead worker's
+            # transaction rolled back, so nobody knows these went out.
+            sent_but_unrecorded = OutgoingEmail.objects.filter(
+                subject__in=received_before, status=OutgoingEmail.Status.PENDING
+            ).count()
+            unsent_at_kill = EMAILS - len(received_before)
+
+            workers.append(Worker("second", env, log))
+            sweep_pending_emails.apply_async()  # beat's periodic sweep, run once now
+            everything_sent = wait_until(
+                lambda: (
+                    not OutgoingEmail.objects.exclude(status=OutgoingEmail.Status.SENT).exists()
+                ),
+                timeout=120,
+                every=0.2,
+            )
+        finally:
+            for worker in workers:
+                worker.stop()
+        received = smtp.counts()
+
+    shutil.rmtree(drill_dir, ignore_errors=True)
+    duplicates = sum(count - 1 for count in received.values())
+    print(
+        "Worker killed drill:",
+        {
+            "emails": EMAILS,
+            "unsent at the kill": unsent_at_kill,
+            "awaiting the server's reply at the kill": awaiting_reply_at_kill,
+            "sent but not recorded at the kill": sent_but_unrecorded,
+            "duplicates": duplicates,
+        },
+    )
+    assert everything_sent, OutgoingEmail.objects.values_list("subject", "status", "attempts")
+    assert set(received) == subjects, received  # none lost: every email reached the server
+    assert awaiting_reply_at_kill >= 1  # the kill did catch a message in flight
+    assert sent_but_unrecorded <= CONCURRENCY
+    # Every duplicate is a message in flight at the kill, and nothing else is sent twice.
+    assert duplicates == sent_but_unrecorded, received

@@ -1,20 +1,16 @@
 """The printable attendance sheet of a group's week (PDF), for days without a phone.
 
-fpdf2 is pure Python; DejaVu Sans (Debian's fonts-dejavu-core) prints any name. Without it
-the built-in Helvetica is used, with characters outside Latin-1 replaced.
+Fonts and page set-up: ``portal.pdf``.
 """
 
 from datetime import date
-from pathlib import Path
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
+
+from portal.pdf import new_document
 
 from .selectors import AttendanceSheet
-
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 
 def flags_text(row) -> str:
@@ -35,20 +31,8 @@ def flags_text(row) -> str:
 
 
 def attendance_sheet_pdf(*, sheet: AttendanceSheet, days: list[date]) -> bytes:
-    pdf = FPDF(orientation="L", format="Letter")
-    if FONT.exists() and FONT_BOLD.exists():
-        pdf.add_font("DejaVu", "", str(FONT))
-        pdf.add_font("DejaVu", "B", str(FONT_BOLD))
-        family, clean = "DejaVu", str
-    else:  # pragma: no cover - CI installs the font
-        family = "Helvetica"
-
-        def clean(text: str) -> str:
-            return text.encode("latin-1", "replace").decode("latin-1")
-
-    pdf.set_title(clean(_("Attendance sheet")))
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_page()
+    document = new_document(title=_("Attendance sheet"), orientation="L", margin=12)
+    pdf, family, clean = document.pdf, document.family, document.clean
     pdf.set_font(family, "B", 14)
     group = sheet.group
     pdf.cell(

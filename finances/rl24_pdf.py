@@ -2,34 +2,17 @@
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
+from portal.pdf import new_document
 from portal.words import format_money
-from registrations.receipt_pdf import FONT, FONT_BOLD
 
 from .rl24 import Rl24Slip, issuer
 
 
 def rl24_pdf(slip: Rl24Slip) -> bytes:
-    pdf = FPDF(format="Letter")
-    if FONT.exists() and FONT_BOLD.exists():
-        pdf.add_font("DejaVu", "", str(FONT))
-        pdf.add_font("DejaVu", "B", str(FONT_BOLD))
-        family, clean = "DejaVu", str
-    else:  # pragma: no cover - CI installs the font
-        family = "Helvetica"
-
-        def clean(text: str) -> str:
-            return text.encode("latin-1", "replace").decode("latin-1")
-
-    def line(text: str, *, size: int = 10, bold: bool = False, height: float = 5) -> None:
-        pdf.set_font(family, "B" if bold else "", size)
-        pdf.multi_cell(0, height, clean(text), new_x="LMARGIN", new_y="NEXT")
-
     title = _("Relevé 24 — Childcare expenses")
-    pdf.set_title(clean(f"{title} {slip.year}"))
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
+    document = new_document(title=f"{title} {slip.year}")
+    pdf, family, clean, line = document.pdf, document.family, document.clean, document.line
     line(f"{title} — {slip.year}", size=15, bold=True, height=8)
     line(
         _("Slip code: %(code)s — Slip number: %(number)s")

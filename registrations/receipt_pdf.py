@@ -1,44 +1,18 @@
-"""A receipt as a PDF, from the same ``ReceiptData`` as its page.
-
-fpdf2 is pure Python (as ``camp.pdf``); DejaVu Sans (Debian's fonts-dejavu-core, installed
-by ``.ci/run``) prints any name. Without it the built-in Helvetica is used, with the
-characters outside Latin-1 replaced.
-"""
-
-from pathlib import Path
+"""A receipt as a PDF, from the same ``ReceiptData`` as its page (``portal.pdf``)."""
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
+from portal.pdf import new_document
 from portal.templatetags.money import format_money
 from portal.words import colon
 
 from .receipts import ReceiptData
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-
 
 def receipt_pdf(data: ReceiptData) -> bytes:
-    pdf = FPDF(format="Letter")
-    if FONT.exists() and FONT_BOLD.exists():
-        pdf.add_font("DejaVu", "", str(FONT))
-        pdf.add_font("DejaVu", "B", str(FONT_BOLD))
-        family, clean = "DejaVu", str
-    else:  # pragma: no cover - CI installs the font
-        family = "Helvetica"
-
-        def clean(text: str) -> str:
-            return text.encode("latin-1", "replace").decode("latin-1")
-
-    def line(text: str, *, size: int = 10, bold: bool = False, height: float = 5) -> None:
-        pdf.set_font(family, "B" if bold else "", size)
-        pdf.multi_cell(0, height, clean(text), new_x="LMARGIN", new_y="NEXT")
-
-    pdf.set_title(clean(f"{data.title} {data.number}"))
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
+    document = new_document(title=f"{data.title} {data.number}")
+    pdf, family, clean, line = document.pdf, document.family, document.clean, document.line
     line(data.municipality_name, size=13, bold=True, height=7)
     line(data.municipality_address)
     line(data.municipality_contact)

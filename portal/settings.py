@@ -143,6 +143,10 @@ if os.environ.get("DATABASE_URL"):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
             f"-c lock_timeout={lock_timeout_ms}"
         )
+        if env_bool("DB_PREPARED_STATEMENTS", default=True):
+            # Parameters bound by the server, so psycopg prepares a query it has run twice on
+            # a connection: PostgreSQL parses and plans the rush's queries once per connection.
+            DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 else:
     DATABASES = {
         "default": {

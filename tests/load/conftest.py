@@ -40,3 +40,16 @@ def own_redis(tmp_path):
     if server.poll() is None:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def drill_dir():
+    """Logs and files of a drill's processes, outside pytest's temporary folders (which other
+    runs on the machine prune), removed afterwards."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp(prefix="camps-drill-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

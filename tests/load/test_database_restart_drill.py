@@ -8,12 +8,9 @@ that died with the old server), each family finishes, and the database holds no 
 order."""
 
 import json
-import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -36,8 +33,6 @@ RETRY_EVERY = 0.5  # a parent pressing « Réessayer »
 
 SEED = """
 import json
-import shutil
-import tempfile
 from activities.models import Activity
 from tests import factories
 week = factories.WeekFactory(season=factories.SeasonFactory(), number=1)
@@ -65,14 +60,6 @@ def drill_postgres():
         yield cluster
     finally:
         cluster.remove()
-
-
-@pytest.fixture
-def drill_dir():
-    """Logs and files of the drill's processes, outside pytest's shared temporary folders."""
-    path = Path(tempfile.mkdtemp(prefix="camps-drill-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

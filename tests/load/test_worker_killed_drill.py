@@ -7,10 +7,8 @@ runs. No email is lost; an email the SMTP server had already taken when the work
 again, because the worker never learnt it was sent: delivery is at least once. The drill counts
 those duplicates and checks each one is explained by a message in flight at the kill."""
 
-import shutil
 import signal
 import subprocess
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -102,9 +100,8 @@ class Worker:
 
 
 def test_a_worker_killed_mid_send_loses_no_email_and_duplicates_only_what_was_in_flight(
-    broker_at,
+    broker_at, drill_dir
 ):
-    drill_dir = Path(tempfile.mkdtemp(prefix="camps-worker-drill-"))
     log = drill_dir / "celery.log"
     workers: list[Worker] = []
     with SlowSMTPServer(delay=SMTP_DELAY) as smtp:
@@ -159,7 +156,6 @@ def test_a_worker_killed_mid_send_loses_no_email_and_duplicates_only_what_was_in
                 worker.stop()
         received = smtp.counts()
 
-    shutil.rmtree(drill_dir, ignore_errors=True)
     duplicates = sum(count - 1 for count in received.values())
     print(
         "Worker killed drill:",

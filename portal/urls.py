@@ -34,6 +34,7 @@ if os.environ.get("BENCH_CEILING_FILE"):  # the opening-night benchmark only
     urlpatterns.append(path("bench/ceiling", views.bench_ceiling, name="bench_ceiling"))
 
 handler500 = "portal.views.server_error"
+handler429 = "portal.views.too_many_requests"  # read by allauth's rate limits
 
 
 admin.site.site_header = settings.MUNICIPALITY_NAME + " — Camps de jour"

@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 logger = logging.getLogger(__name__)
 # Seconds a browser or a proxy should wait before asking again while the database is down.
 RETRY_AFTER_SECONDS = 30
+# allauth counts attempts over a minute at most (its login and sign-up limits are per minute).
+RATE_LIMIT_RETRY_SECONDS = 60
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -74,9 +76,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _error_page("500.html", status=500)
 
 
-def _error_page(template: str, *, status: int) -> HttpResponse:
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """handler429, which allauth's rate limits answer with (sign-in, sign-up, password reset):
+    the portal's bilingual page, with Retry-After, instead of allauth's bare English one."""
+    response = _error_page("429.html", status=429, retry_after=RATE_LIMIT_RETRY_SECONDS)
+    response["Retry-After"] = str(RATE_LIMIT_RETRY_SECONDS)
+    return response
+
+
+def _error_page(
+    template: str, *, status: int, retry_after: int = RETRY_AFTER_SECONDS
+) -> HttpResponse:
     try:
-        body = loader.get_template(template).render({"retry_after": RETRY_AFTER_SECONDS})
+        body = loader.get_template(template).render({"retry_after": retry_after})
     except Exception:  # the error page itself must never fail
         body = "<h1>Service indisponible / Service unavailable</h1>"
     response = HttpResponse(body, status=status)

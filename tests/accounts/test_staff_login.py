@@ -101,3 +101,18 @@ def test_a_staff_account_with_totp_signs_in_with_its_code_and_opens_the_admin(se
 
     assert Authenticator.objects.filter(user=staff).exists()
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_rate_limited_request_gets_the_portals_bilingual_page(client):
+    """allauth answers its limits (here 30 sign-in attempts a minute per address) with the
+    handler429 of our URLconf: the town's page in both languages, with Retry-After."""
+    for attempt in range(40):
+        response = client.post(LOGIN, {"login": f"typo{attempt}@example.org", "password": "x"})
+        if response.status_code == 429:
+            break
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    page = response.content.decode()
+    assert "Trop de tentatives" in page and "Too many attempts" in page
+    assert "veuillez patienter 60 secondes" in page

@@ -19,12 +19,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.template import loader
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity
 from portal.emails import render_email
+from portal.views import too_many_requests
 from registrations import services
 from registrations.models import Order, Receipt
 from tests import factories
@@ -183,6 +185,10 @@ def anonymous_pages() -> dict[str, str]:
     pending = factories.FamilyFactory(pending=True)
     client.force_login(pending.user)
     pages["pending-approval"] = ok(client.get(reverse("accounts:pending")))
+    # The error pages, which render without the database or a session.
+    pages["too-many-requests"] = too_many_requests(RequestFactory().get("/")).content.decode()
+    for template in ("500.html", "503.html"):
+        pages[template] = loader.get_template(template).render({"retry_after": 30})
     return pages
 
 

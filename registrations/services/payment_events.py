@@ -19,7 +19,7 @@ from activities.selectors import group_availability
 from portal.locking import busy_on_lock_timeout
 
 from .. import rules
-from ..models import CartItem, Order, Payment, Registration, WebhookEvent
+from ..models import CartItem, Order, Payment, Receipt, Registration, WebhookEvent
 from ..payments import PaymentEvent
 from ..selectors import forget_cart_count
 from . import lifecycle, refunds
@@ -123,7 +123,7 @@ def confirm_payment(*, order_id: int, event: PaymentEvent, now: datetime | None 
         and all(r.status == Registration.Status.HELD for r in registrations)
     )
     if not on_time and not _late_lines_fit(order=order, registrations=registrations, now=now):
-        charge = _record_charge(order=order, event=event, amount=amount)
+        charge, _receipt = _record_charge(order=order, event=event, amount=amount)
         refunds.refund_late_payment(
             order=order, registrations=registrations, charge=charge, now=now
         )
@@ -134,7 +134,7 @@ def confirm_payment(*, order_id: int, event: PaymentEvent, now: datetime | None 
         provider_reference=event.provider_reference,
         now=now,
     )
-    receipt = _record_charge(order=order, event=event, amount=amount).issued_receipt
+    _charge, receipt = _record_charge(order=order, event=event, amount=amount)
     _remove_paid_from_cart(order=order, registrations=registrations)
     email_family(
         order=order, template="order_confirmation", registrations=registrations, receipt=receipt
@@ -163,7 +163,10 @@ def _late_lines_fit(*, order: Order, registrations: list[Registration], now: dat
     return all(v.refusal is None for v in verdicts)
 
 
-def _record_charge(*, order: Order, event: PaymentEvent, amount: Decimal) -> Payment:
+def _record_charge(
+    *, order: Order, event: PaymentEvent, amount: Decimal
+) -> tuple[Payment, Receipt | None]:
+    """The charge and its numbered receipt (none for a zero amount)."""
     charge = Payment.objects.create(
         order=order,
         kind=Payment.Kind.CHARGE,
@@ -172,14 +175,13 @@ def _record_charge(*, order: Order, event: PaymentEvent, amount: Decimal) -> Pay
         amount=amount,
         currency=(event.currency or CURRENCY).lower(),
     )
-    charge.issued_receipt = issue_receipt(payment=charge)
-    return charge
+    return charge, issue_receipt(payment=charge)
 
 
 def _refund_unexpected(*, order: Order, event: PaymentEvent, amount: Decimal, reason: str) -> None:
     """Money we did not ask for (a second payment, another amount): recorded and given
     back in full, automatically; the order itself is left as it was."""
-    charge = _record_charge(order=order, event=event, amount=amount)
+    charge, _receipt = _record_charge(order=order, event=event, amount=amount)
     refunds.record_refund(charge=charge, amount=amount, reason=reason)
 
 

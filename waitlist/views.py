@@ -46,11 +46,10 @@ def join(request: HttpRequest) -> HttpResponse:
     except DomainError as refusal:
         message, level = str(refusal.message), messages.ERROR
     else:
-        position, total = selectors.waiting_position(entry=entry)
         message = _("%(person)s is on the waiting list of %(group)s (%(position)s).") % {
             "person": person.first_name,
             "group": group,
-            "position": selectors.position_label(position, total),
+            "position": selectors.position_label(entry.position, entry.waiting_total),
         }
         level = messages.SUCCESS
     if request.htmx:

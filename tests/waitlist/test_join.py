@@ -37,8 +37,9 @@ def test_joining_creates_the_entry_and_no_order_registration_or_payment(family, 
 def test_joining_emails_the_position_in_the_family_language(family, child, full_group):
     factories.WaitlistEntryFactory(group=full_group)
 
-    join_waitlist(family=family, person=child, group=full_group)
+    entry = join_waitlist(family=family, person=child, group=full_group)
 
+    assert (entry.position, entry.waiting_total) == (2, 2)  # what the page says too
     email = OutgoingEmail.objects.get(kind="waitlist_joined")
     assert email.to == family.user.email
     assert email.subject.startswith("Vous êtes sur la liste d'attente")

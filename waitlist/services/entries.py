@@ -38,7 +38,10 @@ def join_waitlist(
 ) -> WaitlistEntry:
     """Put a child in line for a full group, with the week's services to price when a place
     is offered. The registration rules apply as for the cart (dates, age, one camp a week);
-    only the places differ: the group must have none for the public."""
+    only the places differ: the group must have none for the public.
+
+    The entry comes back with ``position`` and ``waiting_total``, as ``with_positions``
+    annotates them (the email and the page say the same place)."""
     now = now or timezone.now()
     addons = list(addons)
     plan = rules.person_plans(persons=[person], now=now)[person.pk]
@@ -82,9 +85,10 @@ def join_waitlist(
                 )
         except IntegrityError as exc:  # a double click raced past the check above
             raise rules.RegistrationRefused(rules.Refusal("already_waiting")) from exc
-        entry.addons.set(addons)
+        if addons:  # a new entry has none yet
+            entry.addons.add(*addons)
         WaitlistEvent.objects.create(entry=entry, action="joined", actor=family.user)
-        position, total = waiting_position(entry=entry)
+        entry.position, entry.waiting_total = waiting_position(entry=entry)
         queue_email(
             to=family.user.email,
             template="waitlist_joined",
@@ -94,8 +98,8 @@ def join_waitlist(
                 "person": person,
                 "group": group,
                 "addons": addons,
-                "position": position,
-                "total": total,
+                "position": entry.position,
+                "total": entry.waiting_total,
                 "dossier_url": settings.SITE_URL + reverse("accounts:dossier"),
             },
         )

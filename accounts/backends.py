@@ -3,13 +3,13 @@ signed-in page needs both, and the gate then costs no second query."""
 
 from allauth.account.auth_backends import AuthenticationBackend
 
-from portal.compiled import CompiledLookup
+from portal.compiled import CompiledQuery
 
 from .models import User
 
 # Every signed-in request makes this lookup: compiled once per process.
-USER_WITH_FAMILY = CompiledLookup(
-    lambda user_id: User._default_manager.select_related("family").filter(pk=user_id)
+USER_WITH_FAMILY = CompiledQuery(
+    lambda *, user_id: User._default_manager.select_related("family").filter(pk=user_id)
 )
 
 
@@ -19,5 +19,5 @@ class UserWithFamilyBackend(AuthenticationBackend):
             user_id = int(user_id)
         except (TypeError, ValueError):
             return None  # a session holding something else than an id: signed out
-        user = USER_WITH_FAMILY.first(user_id)
+        user = USER_WITH_FAMILY.first(user_id=user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

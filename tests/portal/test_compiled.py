@@ -1,13 +1,19 @@
-"""The lookup compiled once (``portal.compiled``) returns what the ORM returns, in one query."""
+"""Reads compiled once (``portal.compiled``) return what the ORM returns, in one query each,
+for every value and every shape; what cannot be compiled safely is refused."""
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.backends import USER_WITH_FAMILY, UserWithFamilyBackend
-from accounts.models import User
+from accounts.models import Person, User
 from activities.models import Group
-from portal.compiled import CompiledLookup
+from activities.selectors import group_availability, with_availability
+from portal.compiled import CompiledQuery
+from registrations.models import Order, Registration
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +27,7 @@ def test_the_user_comes_with_the_family_as_the_orm_gives_them(family):
     expected = User.objects.select_related("family").get(pk=family.user.pk)
 
     with CaptureQueriesContext(connection) as queries:
-        user = USER_WITH_FAMILY.first(family.user.pk)
+        user = USER_WITH_FAMILY.first(user_id=family.user.pk)
         loaded = user.family  # already there: no second query
 
     assert len(queries) == 1
@@ -32,18 +38,18 @@ def test_the_user_comes_with_the_family_as_the_orm_gives_them(family):
 def test_a_user_without_a_family_has_none_and_an_unknown_id_is_none(db):
     staff = factories.StaffFactory()
 
-    user = USER_WITH_FAMILY.first(staff.pk)
+    user = USER_WITH_FAMILY.first(user_id=staff.pk)
 
     assert user.email == staff.email
     assert getattr(user, "family", None) is None
-    assert USER_WITH_FAMILY.first(staff.pk + 10_000) is None
+    assert USER_WITH_FAMILY.first(user_id=staff.pk + 10_000) is None
 
 
-def test_the_same_lookup_answers_each_value_not_the_first_one(family):
+def test_the_same_read_answers_each_value_not_the_first_one(family):
     other = factories.FamilyFactory()
 
-    assert USER_WITH_FAMILY.first(family.user.pk).family.pk == family.pk
-    assert USER_WITH_FAMILY.first(other.user.pk).family.pk == other.pk
+    assert USER_WITH_FAMILY.first(user_id=family.user.pk).family.pk == family.pk
+    assert USER_WITH_FAMILY.first(user_id=other.user.pk).family.pk == other.pk
 
 
 def test_the_backend_refuses_an_inactive_user_and_a_garbled_session_value(family):
@@ -55,9 +61,70 @@ def test_the_backend_refuses_an_inactive_user_and_a_garbled_session_value(family
     assert backend.get_user("not-an-id") is None
 
 
-def test_a_lookup_with_other_parameters_is_refused_at_compile_time(db):
-    group = factories.GroupFactory()
-    lookup = CompiledLookup(lambda pk: Group.objects.filter(pk=pk, capacity__gte=1))
+def test_lists_of_any_length_dates_and_annotations_match_the_orm(db):
+    now = timezone.now()
+    groups = [factories.GroupFactory(capacity=n + 1) for n in range(4)]
+    held = factories.RegistrationFactory(group=groups[0])
+    Registration.objects.filter(pk=held.pk).update(
+        status=Registration.Status.HELD, hold_expires_at=now + timedelta(minutes=5)
+    )
+    compiled = CompiledQuery(
+        lambda *, ids, now: (
+            with_availability(Group.objects.filter(pk__in=ids), now=now)
+            .values_list("pk", "capacity", "taken")
+            .order_by("pk")
+        )
+    )
 
-    with pytest.raises(ValueError, match="one parameter"):
-        lookup.first(group.pk)
+    for ids in ([groups[0].pk], [g.pk for g in groups], [groups[3].pk, groups[0].pk]):
+        for moment in (now, now + timedelta(minutes=10)):  # the hold counts, then it expired
+            orm = with_availability(Group.objects.filter(pk__in=ids), now=moment)
+            expected = list(orm.values_list("pk", "capacity", "taken").order_by("pk"))
+            assert compiled.all(ids=ids, now=moment) == expected
+    assert group_availability(group_ids=[groups[0].pk], now=now)[groups[0].pk].taken == 1
+    assert group_availability(group_ids=[], now=now) == {}
+
+
+def test_none_and_booleans_are_part_of_the_shape(family):
+    compiled = CompiledQuery(
+        lambda *, family_id, relationship: (
+            Person.objects.filter(family=family_id).values_list("first_name", flat=True)
+            if relationship is None
+            else Person.objects.filter(family=family_id, relationship=relationship).values(
+                "first_name"
+            )
+        )
+    )
+
+    everyone = compiled.all(family_id=family.pk, relationship=None)
+    children = compiled.all(family_id=family.pk, relationship=Person.Relationship.CHILD)
+
+    assert sorted(everyone) == sorted(family.persons.values_list("first_name", flat=True))
+    assert sorted(row["first_name"] for row in children) == ["Léa", "Noah"]
+
+
+def test_a_value_django_transforms_is_refused_at_compile_time(db):
+    compiled = CompiledQuery(lambda *, name: Order.objects.filter(language__contains=name))
+
+    with pytest.raises(ValueError, match="not found among the SQL parameters"):
+        compiled.all(name="fr")
+
+
+def test_sql_that_depends_on_the_values_is_refused(db):
+    compiled = CompiledQuery(
+        lambda *, n: (
+            Group.objects.filter(capacity=n) if n < 30_500 else Group.objects.filter(max_age=n)
+        )
+    )
+
+    with pytest.raises(ValueError, match="depends on the values"):
+        compiled.all(n=3)
+
+
+def test_prefetching_is_refused(family):
+    compiled = CompiledQuery(
+        lambda *, family_id: Person.objects.filter(family=family_id).prefetch_related("family")
+    )
+
+    with pytest.raises(ValueError, match="prefetch_related"):
+        compiled.all(family_id=family.pk)

@@ -8,6 +8,8 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal.compiled import CompiledQuery
+
 from .models import Activity, Group, Season, Week
 
 
@@ -62,17 +64,35 @@ def availability_of(group: Group) -> Availability:
     return Availability(capacity=group.capacity, taken=group.taken, waiting=group.waiting)
 
 
+# Every step of the rush asks for it: compiled once per process (``portal.compiled``).
+_AVAILABILITY = CompiledQuery(
+    lambda *, group_ids, now: with_availability(
+        Group.objects.filter(pk__in=group_ids), now=now
+    ).values_list("pk", "capacity", "taken", "waiting")
+)
+
+
 def group_availability(
     *, group_ids: Iterable[int], now: datetime | None = None
 ) -> dict[int, Availability]:
     """Availability of any number of groups, in one query."""
-    rows = with_availability(Group.objects.filter(pk__in=list(group_ids)), now=now).values_list(
-        "pk", "capacity", "taken", "waiting"
-    )
+    rows = _AVAILABILITY.all(group_ids=sorted(set(group_ids)), now=now or timezone.now())
     return {
         pk: Availability(capacity=capacity, taken=taken, waiting=waiting)
         for pk, capacity, taken, waiting in rows
     }
+
+
+_GROUPS_WITH_SEASON = CompiledQuery(
+    lambda *, group_ids: Group.objects.filter(pk__in=group_ids).select_related(
+        "activity", "week__season"
+    )
+)
+
+
+def groups_with_season(*, group_ids: Iterable[int]) -> list[Group]:
+    """Groups with their activity, week and season: what the registration rules read."""
+    return _GROUPS_WITH_SEASON.all(group_ids=sorted(set(group_ids)))
 
 
 def week_services(*, week_id: int, among: Iterable[int] | None = None) -> QuerySet[Group]:

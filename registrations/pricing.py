@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Family
 from activities.models import Activity, Group, Season
+from portal.compiled import CompiledQuery
 
 from .models import Registration
 
@@ -180,13 +181,19 @@ def _take_rank(taken: set[int]) -> int:
 # --- The facts, for the callers --------------------------------------------------------
 
 
-def held_camp_lines(*, family: Family, week_ids: Iterable[int], now: datetime) -> list[Held]:
-    """The family's camp lines that take a place (confirmed, or held and not expired)."""
-    rows = (
+# Every cart and checkout prices with it: compiled once per process (``portal.compiled``).
+_HELD_CAMPS = CompiledQuery(
+    lambda *, family_id, week_ids, now: (
         Registration.objects.occupying(now)
-        .filter(order__family=family, week_id__in=set(week_ids), kind=Activity.Kind.CAMP)
+        .filter(order__family=family_id, week_id__in=week_ids, kind=Activity.Kind.CAMP)
         .values_list("person_id", "week_id", "family_rank", "price")
     )
+)
+
+
+def held_camp_lines(*, family: Family, week_ids: Iterable[int], now: datetime) -> list[Held]:
+    """The family's camp lines that take a place (confirmed, or held and not expired)."""
+    rows = _HELD_CAMPS.all(family_id=family.pk, week_ids=sorted(set(week_ids)), now=now)
     return [Held(person_id=p, week_id=w, rank=r, price=price) for p, w, r, price in rows]
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Family, Person
 from activities.models import Activity, Group
 from activities.selectors import Availability, registration_open_at
+from portal.compiled import CompiledQuery
 from portal.errors import DomainError
 
 from .models import Registration
@@ -108,6 +109,17 @@ class PersonPlan:
             self.planned_camp_weeks.add(group.week_id)
 
 
+def _places_taken(*, person_ids: list[int], now: datetime, exclude_order_id: int | None):
+    taken = Registration.objects.occupying(now).filter(person__in=person_ids)
+    if exclude_order_id is not None:
+        taken = taken.filter(~Q(order=exclude_order_id))
+    return taken.values_list("person_id", "group_id", "week_id", "kind")
+
+
+# Every check of the rush reads it: compiled once per process (``portal.compiled``).
+_PLACES_TAKEN = CompiledQuery(_places_taken)
+
+
 def person_plans(
     *, persons: Iterable[Person], now: datetime, exclude_order_id: int | None = None
 ) -> dict[int, PersonPlan]:
@@ -117,12 +129,8 @@ def person_plans(
     rest, so that order's own (expired) lines do not count against it.
     """
     plans = {person.pk: PersonPlan() for person in persons}
-    taken = Registration.objects.occupying(now).filter(person__in=list(plans))
-    if exclude_order_id is not None:
-        taken = taken.filter(~Q(order=exclude_order_id))
-    for person_id, group_id, week_id, kind in taken.values_list(
-        "person_id", "group_id", "week_id", "kind"
-    ):
+    taken = _PLACES_TAKEN.all(person_ids=sorted(plans), now=now, exclude_order_id=exclude_order_id)
+    for person_id, group_id, week_id, kind in taken:
         plans[person_id].registered_groups.add(group_id)
         if kind == Activity.Kind.CAMP:
             plans[person_id].registered_camp_weeks.add(week_id)

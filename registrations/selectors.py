@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import Family, Person
 from activities.models import Activity, Group, Season, Week
 from activities.selectors import Availability, group_availability, registration_open_at
+from portal.compiled import CompiledQuery
 from waitlist.models import WaitlistEntry
 
 from . import pricing, rules
@@ -48,8 +49,15 @@ def forget_cart_count(*, family_id: int) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
-def children_of(*, family: Family) -> QuerySet[Person]:
-    return family.persons.filter(relationship=Person.Relationship.CHILD)
+_CHILDREN = CompiledQuery(
+    lambda *, family_id: Person.objects.filter(
+        family=family_id, relationship=Person.Relationship.CHILD
+    )
+)
+
+
+def children_of(*, family: Family) -> list[Person]:
+    return _CHILDREN.all(family_id=family.pk)
 
 
 # --- Cart ---------------------------------------------------------------------
@@ -96,26 +104,43 @@ class CartView:
         return [line for line in self.lines if line.refusal is None]
 
 
-def cart_items(*, family: Family) -> QuerySet[CartItem]:
-    return CartItem.objects.filter(cart__family=family).select_related(
+# The cart's reads run on every cart, checkout and add: compiled once per process.
+_CART_ITEMS = CompiledQuery(
+    lambda *, family_id: CartItem.objects.filter(cart__family=family_id).select_related(
         "person", "group__activity", "group__week__season"
     )
+)
+_PENDING_CART_ORDER = CompiledQuery(
+    lambda *, family_id, now: Order.objects.filter(
+        family=family_id,
+        source=Order.Source.CART,
+        status=Order.Status.PENDING_PAYMENT,
+        hold_expires_at__gt=now,
+    ).order_by("-created_at")[:1]
+)
+
+
+_PERSON_CART_ITEMS = CompiledQuery(
+    lambda *, family_id, person_id: CartItem.objects.filter(
+        cart__family=family_id, person=person_id
+    ).select_related("group__activity")
+)
+
+
+def person_cart_items(*, family: Family, person: Person) -> list[CartItem]:
+    """One child's lines in the family's cart, with their group and activity."""
+    return _PERSON_CART_ITEMS.all(family_id=family.pk, person_id=person.pk)
+
+
+def cart_items(*, family: Family) -> list[CartItem]:
+    """The cart's lines with their child, group, activity, week and season."""
+    return _CART_ITEMS.all(family_id=family.pk)
 
 
 def pending_cart_order(*, family: Family, now: datetime | None = None) -> Order | None:
     """The cart's order awaiting payment whose hold still runs: the cart shows it, and
     « Payer » pays it again instead of making another."""
-    now = now or timezone.now()
-    return (
-        Order.objects.filter(
-            family=family,
-            source=Order.Source.CART,
-            status=Order.Status.PENDING_PAYMENT,
-            hold_expires_at__gt=now,
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    return _PENDING_CART_ORDER.first(family_id=family.pk, now=now or timezone.now())
 
 
 def cart_view(*, family: Family, now: datetime | None = None) -> CartView:
@@ -126,7 +151,7 @@ def cart_view(*, family: Family, now: datetime | None = None) -> CartView:
     the total is the order's: the amount the parent sees is the amount the provider asks for.
     """
     now = now or timezone.now()
-    items = list(cart_items(family=family))
+    items = cart_items(family=family)
     pending = pending_cart_order(family=family, now=now)
     held: dict[tuple[int, int], Registration] = {}
     if pending is not None:
@@ -212,6 +237,23 @@ class SeasonOptions:
     weeks: list[WeekOptions]
 
 
+_SEASONS_NOT_CLOSED = CompiledQuery(
+    lambda *, now: Season.objects.filter(closes_at__gt=now).only("pk", "age_reference_date")
+)
+
+
+def _groups_for_ages(*, season_ids: list[int], ages: list[int], group_ids: list[int] | None):
+    fits_age = Q(pk__in=[])
+    for season_id, age in zip(season_ids, ages, strict=True):
+        fits_age |= Q(week__season=season_id, min_age__lte=age, max_age__gte=age)
+    groups = Group.objects.filter(fits_age).select_related("activity", "week__season")
+    return groups if group_ids is None else groups.filter(pk__in=group_ids)
+
+
+# « S'inscrire » and each add to the cart read them: compiled once per process.
+_GROUPS_FOR_AGES = CompiledQuery(_groups_for_ages)
+
+
 def register_options(
     *,
     family: Family,
@@ -224,21 +266,15 @@ def register_options(
     ``group_ids``: only these (the options a submission changed)."""
     now = now or timezone.now()
     # Only the groups of the child's age are loaded and counted (the age is per season).
-    fits_age = Q(pk__in=[])
-    for season in Season.objects.filter(closes_at__gt=now):
-        age = person.age_on(season.age_reference_date)
-        fits_age |= Q(week__season=season, min_age__lte=age, max_age__gte=age)
-    groups = Group.objects.filter(fits_age).select_related("activity", "week__season")
-    if group_ids is not None:
-        groups = groups.filter(pk__in=group_ids)
-    groups = list(groups)
+    seasons = _SEASONS_NOT_CLOSED.all(now=now)
+    groups = _GROUPS_FOR_AGES.all(
+        season_ids=[season.pk for season in seasons],
+        ages=[person.age_on(season.age_reference_date) for season in seasons],
+        group_ids=group_ids,
+    )
     availability = group_availability(group_ids=[g.pk for g in groups], now=now)
     plan = rules.person_plans(persons=[person], now=now)[person.pk]
-    in_cart = set(
-        CartItem.objects.filter(cart__family=family, person=person).values_list(
-            "group_id", flat=True
-        )
-    )
+    in_cart = {item.group_id for item in person_cart_items(family=family, person=person)}
     entries = _entries_in_line(person=person)
     in_line = {entry.group_id for entry in entries}
     riding = _riding(entries)
@@ -283,14 +319,18 @@ def register_options(
     return list(seasons.values())
 
 
+_ENTRIES_IN_LINE = CompiledQuery(
+    lambda *, person_id: WaitlistEntry.objects.filter(
+        person=person_id,
+        status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED),
+    ).select_related("person", "group__activity", "group__week")
+)
+
+
 def _entries_in_line(*, person: Person) -> list[WaitlistEntry]:
-    return list(
-        WaitlistEntry.objects.filter(
-            person=person, status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
-        )
-        .select_related("person", "group__activity", "group__week")
-        .prefetch_related("addons")
-    )
+    entries = _ENTRIES_IN_LINE.all(person_id=person.pk)
+    prefetch_related_objects(entries, "addons")  # none for most children: no query
+    return entries
 
 
 def _riding(entries: list[WaitlistEntry]) -> dict[int, WaitlistEntry]:

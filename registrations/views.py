@@ -6,7 +6,7 @@ import time
 
 import redis
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -45,7 +45,10 @@ def register(request: HttpRequest) -> HttpResponse:
     children = selectors.children_of(family=request.family)
     data = request.POST if request.method == "POST" else request.GET
     person_id = to_id(data.get("person"))
-    person = get_object_or_404(children, pk=person_id) if person_id else children.first()
+    person = next((c for c in children if c.pk == person_id), None) if person_id else None
+    if person_id and person is None:
+        raise Http404  # not a child of this family
+    person = person or (children[0] if children else None)
     context = {
         "children": children,
         "person": person,
@@ -56,15 +59,12 @@ def register(request: HttpRequest) -> HttpResponse:
     response_headers = {}
     changed_ids: list[int] | None = None
     if request.method == "POST" and person is not None:
-        ids = [pk for pk in map(to_id, request.POST.getlist("groups")) if pk]
-        groups = list(Group.objects.filter(pk__in=ids))
-        changed_ids = [group.pk for group in groups]
-        if not groups:
+        changed_ids = [pk for pk in map(to_id, request.POST.getlist("groups")) if pk]
+        result = services.add_to_cart(family=request.family, person=person, group_ids=changed_ids)
+        if not (result.added or result.refused):
             context["error"] = _("Tick at least one group.")
         else:
-            context["result"] = services.add_to_cart(
-                family=request.family, person=person, groups=groups
-            )
+            context["result"] = result
             context["refused"], context["already_waiting"] = _split_waiting_services(
                 person=person, refused=context["result"].refused
             )

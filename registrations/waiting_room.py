@@ -33,6 +33,7 @@ from accounts.models import Family
 from activities.models import Season
 from activities.selectors import open_seasons, registration_open_at
 from portal import waiting_room as queue_module
+from portal.compiled import CompiledQuery
 from portal.middleware import safe_back_url
 from portal.waiting_room import Place, Room, RoomStats, State
 
@@ -86,18 +87,27 @@ def season_opening(season: Season, *, is_resident: bool) -> Opening:
     )
 
 
+# Every gated request reads it: compiled once per process (``portal.compiled``).
+_SEASONS_WITH_A_ROOM = CompiledQuery(
+    lambda *, now: (
+        open_seasons(now=now)
+        .filter(waiting_room_minutes_before__gt=0)
+        .only(
+            "name",
+            "opens_at",
+            "opens_at_nonresident",
+            "waiting_room_minutes_before",
+            "waiting_room_minutes_after",
+            "max_active_families",
+            "active_idle_minutes",
+        )
+    )
+)
+
+
 def current_opening(*, family: Family, now: datetime) -> Opening | None:
     """The room the family is in now, or None (no queue): one small query on the seasons."""
-    seasons = open_seasons(now=now).filter(waiting_room_minutes_before__gt=0)
-    for season in seasons.only(
-        "name",
-        "opens_at",
-        "opens_at_nonresident",
-        "waiting_room_minutes_before",
-        "waiting_room_minutes_after",
-        "max_active_families",
-        "active_idle_minutes",
-    ):
+    for season in _SEASONS_WITH_A_ROOM.all(now=now):
         opening = season_opening(season, is_resident=family.is_resident)
         if opening.is_open(now):
             return opening

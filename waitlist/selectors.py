@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language, gettext
 
 from accounts.models import Family
+from portal.compiled import CompiledQuery
 
 from .models import WaitlistEntry
 
@@ -47,12 +48,18 @@ def family_entries(*, family: Family) -> list[WaitlistEntry]:
     return list(with_positions(entries))
 
 
-def waiting_position(*, entry: WaitlistEntry) -> tuple[int, int]:
-    """(position, total waiting) of one entry."""
-    row = with_positions(WaitlistEntry.objects.filter(pk=entry.pk)).values_list(
+# Each join and each page of the line reads it: compiled once per process.
+_POSITION = CompiledQuery(
+    lambda *, entry_id: with_positions(WaitlistEntry.objects.filter(pk=entry_id)).values_list(
         "position", "waiting_total"
     )
-    return row.get()
+)
+
+
+def waiting_position(*, entry: WaitlistEntry) -> tuple[int, int]:
+    """(position, total waiting) of one entry."""
+    (row,) = _POSITION.all(entry_id=entry.pk)
+    return row
 
 
 def waiting_counts(*, group_ids: Iterable[int]) -> dict[int, int]:

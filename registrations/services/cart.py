@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from accounts.models import Family, Person
 from activities.models import Group
-from activities.selectors import group_availability
+from activities.selectors import group_availability, groups_with_season
 from portal.locking import busy_on_lock_timeout
 
 from .. import rules
 from ..models import Cart, CartItem, Order
-from ..selectors import forget_cart_count, pending_cart_order
+from ..selectors import forget_cart_count, pending_cart_order, person_cart_items
 from .payment_flow import cancel_payment
 
 
@@ -35,9 +35,15 @@ def _cancel_pending(*, family: Family, change: CartChange) -> None:
 
 
 def add_to_cart(
-    *, family: Family, person: Person, groups: Iterable[Group], now: datetime | None = None
+    *,
+    family: Family,
+    person: Person,
+    groups: Iterable[Group] = (),
+    group_ids: Iterable[int] = (),
+    now: datetime | None = None,
 ) -> CartChange:
-    """Put the ticked groups in the cart; each refused one comes back with its reason.
+    """Put the ticked groups (or the groups of ``group_ids``, the form's ticks) in the
+    cart; each refused one comes back with its reason. Ids of no group are left out.
 
     The places are checked only to spare the parent a surprise: ``checkout`` decides,
     under the lock. The rows go in in group order, in one transaction.
@@ -46,14 +52,12 @@ def add_to_cart(
     if refusal is not None:
         raise rules.RegistrationRefused(refusal)
     now = now or timezone.now()
-    chosen = Group.objects.select_related("activity", "week__season").in_bulk(
-        {group.pk for group in groups}
-    )
+    wanted = {group.pk for group in groups} | set(group_ids)
+    chosen = {group.pk: group for group in groups_with_season(group_ids=wanted)}
+    if not chosen:
+        return CartChange()
     plan = rules.person_plans(persons=[person], now=now)[person.pk]
-    in_cart = CartItem.objects.filter(cart__family=family, person=person).select_related(
-        "group__activity"
-    )
-    for item in in_cart:
+    for item in person_cart_items(family=family, person=person):
         plan.plan(item.group)
     verdicts = rules.evaluate(
         family=family,

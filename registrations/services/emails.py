@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.urls import reverse
 
+from portal.compiled import CompiledQuery
 from portal.emails import queue_email
 
 from ..models import Order, Receipt, Registration
@@ -48,5 +49,12 @@ def email_family(
     )
 
 
+_ORDER_LINES = CompiledQuery(
+    lambda *, order_id: Registration.objects.filter(order=order_id).select_related(
+        "person", "group__activity", "week"
+    )
+)
+
+
 def order_lines(order: Order) -> list[Registration]:
-    return list(order.registrations.select_related("person", "group__activity", "week"))
+    return _ORDER_LINES.all(order_id=order.pk)

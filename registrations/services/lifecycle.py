@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Family, Person
 from activities.models import Group
+from portal.compiled import CompiledQuery
 
 from .. import pricing
 from ..models import Order, Registration
@@ -25,13 +26,22 @@ from ..models import Order, Registration
 Status = Order.Status
 
 
-def locked_order(order_id: int) -> Order:
-    """The order's row, locked until the end of the caller's transaction."""
-    return (
+# Every payment event locks its order first: compiled once per process.
+_LOCKED_ORDER = CompiledQuery(
+    lambda *, order_id: (
         Order.objects.select_for_update(of=("self",))
         .select_related("family__user")
-        .get(pk=order_id)
+        .filter(pk=order_id)
     )
+)
+
+
+def locked_order(order_id: int) -> Order:
+    """The order's row, locked until the end of the caller's transaction."""
+    order = _LOCKED_ORDER.first(order_id=order_id)
+    if order is None:
+        raise Order.DoesNotExist(f"no order {order_id}")
+    return order
 
 
 def create_pending_order(

@@ -9,13 +9,14 @@ same transaction as its effect.
 import logging
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from activities.locking import lock_groups
 from activities.selectors import group_availability
+from portal.compiled import CompiledQuery
 from portal.locking import busy_on_lock_timeout
 
 from .. import rules
@@ -57,15 +58,27 @@ def handle_payment_event(*, event: PaymentEvent, now: datetime | None = None) ->
         return "ignored"
 
 
+_CHARGES = CompiledQuery(
+    lambda *, provider, reference: Payment.objects.filter(
+        provider=provider, kind=Payment.Kind.CHARGE, provider_reference=reference
+    ).values_list("pk", flat=True)[:1]
+)
+_ORDER_BY_PUBLIC_ID = CompiledQuery(
+    lambda *, provider, public_id: Order.objects.filter(provider=provider, public_id=public_id)
+)
+
+
 def _order_for(event: PaymentEvent) -> Order | None:
-    orders = Order.objects.filter(provider=event.provider)
     if event.order_public_id:
         try:
-            return orders.filter(public_id=event.order_public_id).first()
-        except Exception:  # not a UUID: not one of ours
+            public_id = UUID(str(event.order_public_id))
+        except ValueError:  # not a UUID: not one of ours
             return None
+        return _ORDER_BY_PUBLIC_ID.first(provider=event.provider, public_id=public_id)
     if event.provider_reference:
-        return orders.filter(provider_reference=event.provider_reference).first()
+        return Order.objects.filter(
+            provider=event.provider, provider_reference=event.provider_reference
+        ).first()
     return None
 
 
@@ -100,12 +113,9 @@ def confirm_payment(*, order_id: int, event: PaymentEvent, now: datetime | None 
     now = now or timezone.now()
     order = lifecycle.locked_order(order_id)
     amount = order.total if event.amount is None else event.amount
-    charge = Payment.objects.filter(
-        provider=event.provider,
-        kind=Payment.Kind.CHARGE,
-        provider_reference=event.payment_reference,
-    )
-    if event.payment_reference and charge.exists():
+    if event.payment_reference and _CHARGES.all(
+        provider=event.provider, reference=event.payment_reference
+    ):
         return "already"
     if amount != order.total or (event.currency or CURRENCY).lower() != CURRENCY:
         logger.error(
@@ -186,8 +196,14 @@ def _refund_unexpected(*, order: Order, event: PaymentEvent, amount: Decimal, re
 
 
 def _remove_paid_from_cart(*, order: Order, registrations: list[Registration]) -> None:
-    paid = Q(pk__in=[])
-    for registration in registrations:
-        paid |= Q(person_id=registration.person_id, group_id=registration.group_id)
-    CartItem.objects.filter(paid, cart__family=order.family_id).delete()
+    paid = {(r.person_id, r.group_id) for r in registrations}
+    lines = _CART_LINE_KEYS.all(family_id=order.family_id)
+    CartItem.objects.filter(pk__in=[pk for pk, *key in lines if tuple(key) in paid]).delete()
     forget_cart_count(family_id=order.family_id)
+
+
+_CART_LINE_KEYS = CompiledQuery(
+    lambda *, family_id: CartItem.objects.filter(cart__family=family_id).values_list(
+        "pk", "person_id", "group_id"
+    )
+)

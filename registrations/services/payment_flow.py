@@ -26,7 +26,7 @@ from portal.locking import busy_on_lock_timeout
 from .. import rules
 from ..models import Cart, CartItem, Order
 from ..payments import PaymentEvent, PaymentInProgress, ProviderError, get_provider
-from ..selectors import pending_cart_order
+from ..selectors import cart_items, pending_cart_order
 from . import lifecycle
 from .payment_events import handle_payment_event
 
@@ -150,11 +150,7 @@ def checkout(
         stale = lifecycle.release_stale(
             Order.objects.filter(family=family, source=Order.Source.CART), now=now
         )
-        items = list(
-            CartItem.objects.filter(cart__family=family).select_related(
-                "person", "group__activity", "group__week__season"
-            )
-        )
+        items = cart_items(family=family)
         if not items:
             raise DomainError(_("Your cart is empty."), code="empty_cart")
         _refuse_before_opening(family=family, items=items, now=now)

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from django.db import OperationalError, connection
 from django.utils.translation import gettext_lazy as _
 
+from .compiled import CompiledQuery
 from .errors import DomainError
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout reached
@@ -47,5 +48,21 @@ def lock_rows(model, ids: Iterable[int]) -> None:
         raise RuntimeError("lock_rows() needs transaction.atomic()")
     if not LOCKING_ENABLED:
         return
-    rows = model.objects.select_for_update(no_key=True).filter(pk__in=sorted(set(ids)))
-    list(rows.order_by("pk").values_list("pk", flat=True))
+    lock = _LOCKS.get(model)
+    if lock is None:
+        lock = _LOCKS.setdefault(
+            model,
+            CompiledQuery(
+                lambda *, ids: (
+                    model.objects.select_for_update(no_key=True)
+                    .filter(pk__in=ids)
+                    .order_by("pk")
+                    .values_list("pk", flat=True)
+                )
+            ),
+        )
+    lock.all(ids=sorted(set(ids)))
+
+
+# Each checkout locks its groups: the lock's read is compiled once per model.
+_LOCKS: dict[type, CompiledQuery] = {}

@@ -112,13 +112,33 @@ def release(*, order_id: int, status: str, now: datetime | None = None) -> bool:
     return True
 
 
-def release_stale(orders: QuerySet[Order], *, now: datetime) -> list[Order]:
-    """Inside a transaction: expire the pending orders whose hold has passed."""
-    stale = list(
+def _stale(orders: QuerySet[Order], *, now: datetime) -> QuerySet[Order]:
+    return (
         orders.filter(status=Status.PENDING_PAYMENT, hold_expires_at__lte=now)
         .select_for_update(of=("self",))
         .order_by("pk")
     )
+
+
+# Each checkout clears its cart's stale orders first: compiled once per process.
+_STALE_CART_ORDERS = CompiledQuery(
+    lambda *, family_id, now: _stale(
+        Order.objects.filter(family=family_id, source=Order.Source.CART), now=now
+    )
+)
+
+
+def release_stale_cart_orders(*, family: Family, now: datetime) -> list[Order]:
+    """``release_stale`` of the family's cart orders."""
+    return _mark_stale(_STALE_CART_ORDERS.all(family_id=family.pk, now=now), now=now)
+
+
+def release_stale(orders: QuerySet[Order], *, now: datetime) -> list[Order]:
+    """Inside a transaction: expire the pending orders whose hold has passed."""
+    return _mark_stale(list(_stale(orders, now=now)), now=now)
+
+
+def _mark_stale(stale: list[Order], *, now: datetime) -> list[Order]:
     for order in stale:
         mark_released(order=order, status=Status.EXPIRED, now=now)
     return stale

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Family, Person
 from activities.locking import lock_groups
 from activities.models import Group
-from activities.selectors import group_availability, registration_open_at
+from activities.selectors import group_availability, groups_with_season, registration_open_at
 from health.selectors import missing_forms_message, missing_health_forms
+from portal.compiled import CompiledQuery
 from portal.errors import DomainError
 from portal.locking import busy_on_lock_timeout
 
@@ -89,7 +90,7 @@ def hold_places(
     transaction.on_commit(
         lambda: lock_log.info("lock_hold_ms=%.1f", (time.perf_counter() - locked_at) * 1000)
     )
-    groups = Group.objects.select_related("activity", "week__season").in_bulk(group_ids)
+    groups = {group.pk: group for group in groups_with_season(group_ids=group_ids)}
     availability = group_availability(group_ids=group_ids, now=now)
     persons = {person for _policy, lines in requests for person, _group in lines}
     plans = rules.person_plans(persons=persons, now=now)
@@ -128,6 +129,16 @@ class CheckoutResult:
     reused: bool = False
 
 
+# One checkout at a time per family (the cart's row): compiled once per process.
+_CART_LOCK = CompiledQuery(
+    lambda *, family_id: (
+        Cart.objects.select_for_update(no_key=True)
+        .filter(family=family_id)
+        .values_list("pk", flat=True)
+    )
+)
+
+
 def checkout(
     *, family: Family, language: str | None = None, now: datetime | None = None
 ) -> CheckoutResult:
@@ -143,13 +154,11 @@ def checkout(
     now = now or timezone.now()
     with busy_on_lock_timeout(), transaction.atomic():
         # One checkout at a time per family: a double click finds the first one's order.
-        Cart.objects.select_for_update(no_key=True).filter(family=family).first()
+        _CART_LOCK.all(family_id=family.pk)
         pending = pending_cart_order(family=family, now=now)
         if pending is not None:
             return CheckoutResult(order=pending, refused=[], reused=True)
-        stale = lifecycle.release_stale(
-            Order.objects.filter(family=family, source=Order.Source.CART), now=now
-        )
+        stale = lifecycle.release_stale_cart_orders(family=family, now=now)
         items = cart_items(family=family)
         if not items:
             raise DomainError(_("Your cart is empty."), code="empty_cart")

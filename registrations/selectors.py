@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.core.cache import cache
 from django.db import transaction
@@ -344,6 +345,31 @@ def waiting_addons(*, person: Person) -> dict[int, WaitlistEntry]:
 
 
 # --- Orders and the family's file ----------------------------------------------
+
+
+_FAMILY_ORDER = CompiledQuery(
+    lambda *, family_id, public_id: Order.objects.filter(family=family_id, public_id=public_id)
+)
+_ORDER_LINES = CompiledQuery(
+    lambda *, order_id: Registration.objects.filter(order=order_id).select_related(
+        "person", "group__activity", "week"
+    )
+)
+
+
+def family_order(*, family: Family, public_id) -> Order | None:
+    """One of the family's orders by its public id (None for another family's, or for a
+    malformed id)."""
+    try:
+        public_id = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+    except ValueError:
+        return None
+    return _FAMILY_ORDER.first(family_id=family.pk, public_id=public_id)
+
+
+def order_lines(*, order: Order) -> list[Registration]:
+    """The order's registrations, with child, activity and week."""
+    return _ORDER_LINES.all(order_id=order.pk)
 
 
 def family_orders(*, family: Family) -> QuerySet[Order]:

@@ -162,8 +162,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
 @gate.waiting_room_gate
 @require_POST
 def pay_order(request: HttpRequest, public_id) -> HttpResponse:
-    order = get_object_or_404(Order, public_id=public_id, family=request.family)
+    order = _family_order_or_404(request, public_id)
     return redirect(services.start_payment(order=order))
+
+
+def _family_order_or_404(request: HttpRequest, public_id, **expected) -> Order:
+    order = selectors.family_order(family=request.family, public_id=public_id)
+    if order is None or any(getattr(order, name) != value for name, value in expected.items()):
+        raise Http404
+    return order
 
 
 @refusal_goes_to("registrations:cart")
@@ -182,13 +189,13 @@ def cancel_order(request: HttpRequest, public_id) -> HttpResponse:
 @approved_family_required
 def order_detail(request: HttpRequest, public_id) -> HttpResponse:
     """The order's state; while awaiting the provider's news it polls itself with htmx."""
-    order = get_object_or_404(selectors.family_orders(family=request.family), public_id=public_id)
+    order = _family_order_or_404(request, public_id)
     if request.GET.get("session_id"):  # back from the provider's page: fulfil at once
         services.fulfil_from_return(order=order, reference=request.GET["session_id"])
-        order = selectors.family_orders(family=request.family).get(pk=order.pk)
+        order = _family_order_or_404(request, public_id)
     order.family = request.family  # loaded with the user: the page names its email
     gate.release_if_done(family=request.family, user_id=request.user.pk, order=order)
-    context = {"order": order, "now": timezone.now()}
+    context = {"order": order, "lines": selectors.order_lines(order=order), "now": timezone.now()}
     if request.htmx:
         return render(request, "registrations/order_detail.html#status", context)
     return render(request, "registrations/order_detail.html", context)
@@ -198,9 +205,7 @@ def order_detail(request: HttpRequest, public_id) -> HttpResponse:
 def simulated_payment(request: HttpRequest, public_id) -> HttpResponse:
     """« Paiement simulé »: Payer / Refuser go through the webhook's code path."""
     if request.method == "POST":
-        order = get_object_or_404(
-            Order, family=request.family, public_id=public_id, provider="simulated"
-        )
+        order = _family_order_or_404(request, public_id, provider="simulated")
         outcome = {"pay": PaymentEvent.PAID, "decline": PaymentEvent.FAILED}.get(
             request.POST.get("action")
         )
@@ -213,10 +218,12 @@ def simulated_payment(request: HttpRequest, public_id) -> HttpResponse:
         if outcome == PaymentEvent.FAILED:
             _tell_declined(request, order)
         return redirect("registrations:order_detail", public_id=order.public_id)
-    order = get_object_or_404(
-        selectors.family_orders(family=request.family), public_id=public_id, provider="simulated"
+    order = _family_order_or_404(request, public_id, provider="simulated")
+    return render(
+        request,
+        "registrations/simulated_payment.html",
+        {"order": order, "lines": selectors.order_lines(order=order)},
     )
-    return render(request, "registrations/simulated_payment.html", {"order": order})
 
 
 def _tell_declined(request: HttpRequest, order: Order) -> None:

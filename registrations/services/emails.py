@@ -5,9 +5,9 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.urls import reverse
 
-from portal.compiled import CompiledQuery
 from portal.emails import queue_email
 
+from .. import selectors
 from ..models import Order, Receipt, Registration
 
 
@@ -49,12 +49,5 @@ def email_family(
     )
 
 
-_ORDER_LINES = CompiledQuery(
-    lambda *, order_id: Registration.objects.filter(order=order_id).select_related(
-        "person", "group__activity", "week"
-    )
-)
-
-
 def order_lines(order: Order) -> list[Registration]:
-    return _ORDER_LINES.all(order_id=order.pk)
+    return selectors.order_lines(order=order)

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 
+from portal.compiled import CompiledQuery
+
 from .models import Family, Person
 
 
@@ -26,3 +28,15 @@ def family_readiness(*, family: Family) -> Readiness:
         approved=family.is_approved,
         has_child=family.persons.filter(relationship=Person.Relationship.CHILD).exists(),
     )
+
+
+_FAMILY_PERSON = CompiledQuery(
+    lambda *, family_id, person_id: Person.objects.filter(family=family_id, pk=person_id)
+)
+
+
+def family_person(*, family: Family, person_id: int | None) -> Person | None:
+    """One person of the family's file, or None (another family's, or no id)."""
+    if person_id is None:
+        return None
+    return _FAMILY_PERSON.first(family_id=family.pk, person_id=person_id)

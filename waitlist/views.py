@@ -1,7 +1,7 @@
 """Waiting-list pages: thin views over waitlist.services, scoped by request.family."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.gate import approved_family_required
+from accounts.selectors import family_person
 from activities.models import Group
-from activities.selectors import week_services
+from activities.selectors import groups_with_season, week_services
 from portal.errors import DomainError
 from portal.parsing import to_id
 from portal.staff import staff_permission_required
@@ -27,11 +28,12 @@ def entries(request: HttpRequest) -> HttpResponse:
 @require_POST
 @approved_family_required
 def join(request: HttpRequest) -> HttpResponse:
-    person = get_object_or_404(request.family.persons, pk=to_id(request.POST.get("person")))
-    group = get_object_or_404(
-        Group.objects.select_related("activity", "week__season"),
-        pk=to_id(request.POST.get("group")),
-    )
+    person = family_person(family=request.family, person_id=to_id(request.POST.get("person")))
+    group_id = to_id(request.POST.get("group"))
+    groups = groups_with_season(group_ids=[group_id]) if group_id else []
+    if person is None or not groups:
+        raise Http404
+    group = groups[0]
     # From the join form: ``addons``; from « S'inscrire »: the week's services ticked there.
     addon_ids = [pk for pk in map(to_id, request.POST.getlist("addons")) if pk]
     addons = Group.objects.filter(pk__in=addon_ids).select_related("activity")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Family, Person
 from activities.models import Activity, Group
 from activities.selectors import group_availability
+from portal.compiled import CompiledQuery
 from portal.emails import queue_email
 from portal.errors import DomainError
 from portal.locking import busy_on_lock_timeout
@@ -26,6 +27,14 @@ Status = WaitlistEntry.Status
 ACTIVE = (Status.WAITING, Status.OFFERED)
 # Staff "move" an entry by setting its queued_at just outside the others'.
 MOVE_STEP = timedelta(seconds=1)
+
+
+# Each join reads it: compiled once per process (``portal.compiled``).
+_GROUPS_IN_LINE = CompiledQuery(
+    lambda *, person_id: WaitlistEntry.objects.filter(
+        person=person_id, status__in=ACTIVE
+    ).values_list("group_id", flat=True)
+)
 
 
 def join_waitlist(
@@ -45,11 +54,7 @@ def join_waitlist(
     now = now or timezone.now()
     addons = list(addons)
     plan = rules.person_plans(persons=[person], now=now)[person.pk]
-    plan.waiting_groups = set(
-        WaitlistEntry.objects.filter(person=person, status__in=ACTIVE).values_list(
-            "group_id", flat=True
-        )
-    )
+    plan.waiting_groups = set(_GROUPS_IN_LINE.all(person_id=person.pk))
     places = group_availability(group_ids=[group.pk], now=now)
     _refuse_if(
         rules.check(

@@ -14,14 +14,19 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from portal.compiled import CompiledQuery
+
 from ..models import Payment, Receipt, ReceiptCounter
+
+# Every payment asks for it: compiled once per process (``portal.compiled``).
+_RECEIPT_OF = CompiledQuery(lambda *, payment_id: Receipt.objects.filter(payment=payment_id)[:1])
 
 
 def issue_receipt(*, payment: Payment, now: datetime | None = None) -> Receipt | None:
     """The payment's receipt (made once). A zero amount is a trace, not money: none."""
     if payment.amount <= Decimal("0"):
         return None
-    existing = Receipt.objects.filter(payment=payment).first()
+    existing = _RECEIPT_OF.first(payment_id=payment.pk)
     if existing is not None:
         return existing
     if not transaction.get_connection().in_atomic_block:

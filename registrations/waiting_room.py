@@ -155,10 +155,28 @@ def release_if_done(*, family: Family, user_id: int, order) -> None:
         release(family=family, user_id=user_id)
 
 
-def release(*, family: Family, user_id: int, now: datetime | None = None) -> None:
+def release_if_finished(*, family: Family, user_id: int, now: datetime | None = None) -> None:
+    """After its last cart lines went to the waiting list: a family that paid an order since
+    its opening and has nothing left in its cart is done too."""
+    now = now or timezone.now()
+    if cart_badge_count(family=family):
+        return
+    opening = current_opening(family=family, now=now)
+    if opening is None:
+        return
+    paid = Order.objects.filter(
+        family=family, status=Order.Status.PAID, paid_at__gte=opening.opens_at
+    ).exists()
+    if paid:
+        release(family=family, user_id=user_id, now=now, opening=opening)
+
+
+def release(
+    *, family: Family, user_id: int, now: datetime | None = None, opening: Opening | None = None
+) -> None:
     """A family that paid and has nothing left in its cart gives its pass back: the next
     family is admitted at its next refresh. Coming back later means queueing again."""
-    opening = current_opening(family=family, now=now or timezone.now())
+    opening = opening or current_opening(family=family, now=now or timezone.now())
     queue = queue_module.get_queue()
     if opening is None or queue is None:
         return

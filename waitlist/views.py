@@ -10,11 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.gate import approved_family_required
 from accounts.selectors import family_person
-from activities.models import Group
+from activities.models import Activity, Group
 from activities.selectors import groups_with_season, week_services
 from portal.errors import DomainError
 from portal.parsing import to_id
 from portal.staff import staff_permission_required
+from registrations.selectors import person_cart_items
+from registrations.waiting_room import release_if_finished
 
 from . import selectors, services
 from .models import WaitlistEntry
@@ -37,9 +39,17 @@ def join(request: HttpRequest) -> HttpResponse:
     # From the join form: ``addons``; from « S'inscrire »: the week's services ticked there.
     addon_ids = [pk for pk in map(to_id, request.POST.getlist("addons")) if pk]
     addons = Group.objects.filter(pk__in=addon_ids).select_related("activity")
-    if not addon_ids:
-        ticked = [pk for pk in map(to_id, request.POST.getlist("groups")) if pk]
+    ticked = [pk for pk in map(to_id, request.POST.getlist("groups")) if pk]
+    if not addon_ids and ticked:
         addons = week_services(week_id=group.week_id, among=ticked)
+    elif not addon_ids:  # from the cart: the week's services there go with the camp
+        addons = [
+            item.group
+            for item in person_cart_items(family=request.family, person=person)
+            if item.group.week_id == group.week_id
+            and item.group.pk != group.pk
+            and item.group.activity.kind != Activity.Kind.CAMP
+        ]
     entry = None
     try:
         entry = services.join_waitlist(
@@ -54,6 +64,7 @@ def join(request: HttpRequest) -> HttpResponse:
             "position": selectors.position_label(entry.position, entry.waiting_total),
         }
         level = messages.SUCCESS
+        release_if_finished(family=request.family, user_id=request.user.pk)
     if request.htmx:
         context = {
             "entry": entry,
@@ -63,7 +74,10 @@ def join(request: HttpRequest) -> HttpResponse:
             "inline": bool(request.POST.get("inline")),
         }
         context["addon_groups"] = week_services(week_id=group.week_id)
-        return render(request, "waitlist/_join_result.html", context)
+        response = render(request, "waitlist/_join_result.html", context)
+        if entry is not None:
+            response["HX-Trigger"] = "cartChanged"  # the header's count: lines may have left
+        return response
     messages.add_message(request, level, message)
     return _back(request)
 

@@ -9,7 +9,7 @@
 - ``emails``: the family's order emails.
 """
 
-from .cart import CartChange, add_to_cart, remove_from_cart
+from .cart import CartChange, add_to_cart, remove_from_cart, take_out_of_cart
 from .lifecycle import create_pending_order, expire_stale_orders, release
 from .payment_events import confirm_payment, handle_payment_event
 from .payment_flow import (
@@ -46,4 +46,5 @@ __all__ = [
     "retry_unsent_refunds",
     "send_refund",
     "start_payment",
+    "take_out_of_cart",
 ]

@@ -95,3 +95,13 @@ def remove_from_cart(*, family: Family, item_id: int) -> CartChange:
     forget_cart_count(family_id=family.pk)
     change.removed = deleted > 0
     return change
+
+
+def take_out_of_cart(*, family: Family, person: Person, group_ids: Iterable[int]) -> int:
+    """A child's lines for these groups leave the cart: they went to the waiting list. They
+    are never lines of an order awaiting payment (a held place is not joined in line)."""
+    deleted, _detail = CartItem.objects.filter(
+        cart__family=family, person=person, group_id__in=list(group_ids)
+    ).delete()
+    forget_cart_count(family_id=family.pk)
+    return deleted

@@ -278,6 +278,38 @@ def test_staff_see_the_queue_and_pause_and_resume(client, clerk, opened):
     assert not queue.is_paused(room.key)
 
 
+def test_a_family_that_paid_and_sent_its_full_camp_to_the_waiting_list_gives_its_pass(
+    client, opened
+):
+    """It paid what fitted; the camp that filled meanwhile goes from its cart to the line:
+    nothing is left to do, so the next family comes in without waiting for the idle
+    timeout."""
+    opened.max_active_families = 1
+    opened.save()
+    first, second = factories.FamilyFactory(), factories.FamilyFactory()
+    child = factories.PersonFactory(family=first)
+    camp, filled = (
+        factories.GroupFactory(week=factories.WeekFactory(season=opened, number=n)) for n in (1, 2)
+    )
+    register = reverse("registrations:register")
+    client.force_login(first.user)
+    assert client.get(register).status_code == 200
+    services.add_to_cart(family=first, person=child, groups=[camp, filled])
+    filled.capacity = 0  # staff closed it: it is full when the family pays
+    filled.save()
+    order = services.checkout(family=first).order
+    pay(order)
+    client.get(reverse("registrations:order_detail", args=[order.public_id]))
+    client.force_login(second.user)
+    assert client.get(register).status_code == 302  # the first family still holds the pass
+    client.force_login(first.user)
+
+    client.post(reverse("waitlist:join"), {"person": child.pk, "group": filled.pk})
+
+    client.force_login(second.user)
+    assert client.get(register).status_code == 200
+
+
 def test_a_family_that_paid_gives_its_pass_to_the_next_at_once(client, opened):
     """Without it, N families who paid would hold the room for the idle timeout."""
     opened.max_active_families = 1

@@ -3,7 +3,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from registrations.models import Order
+from registrations import services
+from registrations.models import CartItem, Order
 from tests import factories
 from waitlist.models import WaitlistEntry
 
@@ -176,3 +177,27 @@ def test_the_entry_shows_the_services_waiting_with_it(parent_client, family, chi
 
     assert "Services en attente avec elle" in html
     assert "Garde du matin" in html
+
+
+def test_joining_from_the_cart_takes_the_camp_and_its_services_out_of_the_cart(
+    parent_client, family, child
+):
+    """The camp filled after it went in the cart: joining its line from the cart moves it,
+    with the week's services of the cart riding along, from the cart to the waiting list."""
+    camp = factories.GroupFactory(capacity=1)
+    daycare = factories.GroupFactory(
+        week=camp.week, activity=factories.ActivityFactory(kind="daycare"), capacity=10
+    )
+    services.add_to_cart(family=family, person=child, groups=[camp, daycare])
+    factories.RegistrationFactory(group=camp)  # another family took the last place
+    cart = reverse("registrations:cart")
+
+    response = parent_client.post(
+        JOIN, {"person": child.pk, "group": camp.pk, "next": cart}, follow=True
+    )
+
+    entry = WaitlistEntry.objects.get(person=child, group=camp, status="waiting")
+    assert list(entry.addons.all()) == [daycare]
+    assert not CartItem.objects.filter(cart__family=family).exists()
+    assert response.redirect_chain[0][0] == cart
+    assert "1er sur 1" in response.content.decode()

@@ -19,6 +19,7 @@ from portal.errors import DomainError
 from portal.locking import busy_on_lock_timeout
 from registrations import rules
 from registrations.models import Registration
+from registrations.services import take_out_of_cart
 
 from ..models import WaitlistEntry, WaitlistEvent
 from ..selectors import waiting_position
@@ -93,6 +94,10 @@ def join_waitlist(
         if addons:  # a new entry has none yet
             entry.addons.add(*addons)
         WaitlistEvent.objects.create(entry=entry, action="joined", actor=family.user)
+        # The camp and the services riding with it wait in line now, not in the cart.
+        take_out_of_cart(
+            family=family, person=person, group_ids=[group.pk, *(a.pk for a in addons)]
+        )
         entry.position, entry.waiting_total = waiting_position(entry=entry)
         queue_email(
             to=family.user.email,

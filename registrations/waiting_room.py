@@ -155,6 +155,13 @@ def release_if_done(*, family: Family, user_id: int, order) -> None:
         release(family=family, user_id=user_id)
 
 
+_PAID_SINCE = CompiledQuery(
+    lambda *, family_id, since: Order.objects.filter(
+        family=family_id, status=Order.Status.PAID, paid_at__gte=since
+    ).values_list("pk", flat=True)[:1]
+)
+
+
 def release_if_finished(*, family: Family, user_id: int, now: datetime | None = None) -> None:
     """After its last cart lines went to the waiting list: a family that paid an order since
     its opening and has nothing left in its cart is done too."""
@@ -164,10 +171,7 @@ def release_if_finished(*, family: Family, user_id: int, now: datetime | None = 
     opening = current_opening(family=family, now=now)
     if opening is None:
         return
-    paid = Order.objects.filter(
-        family=family, status=Order.Status.PAID, paid_at__gte=opening.opens_at
-    ).exists()
-    if paid:
+    if _PAID_SINCE.all(family_id=family.pk, since=opening.opens_at):
         release(family=family, user_id=user_id, now=now, opening=opening)
 
 

@@ -124,12 +124,13 @@ _PENDING_CART_ORDER = CompiledQuery(
 _PERSON_CART_ITEMS = CompiledQuery(
     lambda *, family_id, person_id: CartItem.objects.filter(
         cart__family=family_id, person=person_id
-    ).select_related("group__activity")
+    ).select_related("group__activity", "group__week__season")
 )
 
 
 def person_cart_items(*, family: Family, person: Person) -> list[CartItem]:
-    """One child's lines in the family's cart, with their group and activity."""
+    """One child's lines in the family's cart, with their group, activity, week and season
+    (what the rules read of a group)."""
     return _PERSON_CART_ITEMS.all(family_id=family.pk, person_id=person.pk)
 
 

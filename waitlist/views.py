@@ -10,12 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.gate import approved_family_required
 from accounts.selectors import family_person
-from activities.models import Activity, Group
+from activities.models import Group
 from activities.selectors import groups_with_season, week_services
 from portal.errors import DomainError
 from portal.parsing import to_id
 from portal.staff import staff_permission_required
-from registrations.selectors import person_cart_items
 from registrations.waiting_room import release_if_finished
 
 from . import selectors, services
@@ -42,19 +41,14 @@ def join(request: HttpRequest) -> HttpResponse:
     ticked = [pk for pk in map(to_id, request.POST.getlist("groups")) if pk]
     if not addon_ids and ticked:
         addons = week_services(week_id=group.week_id, among=ticked)
-    elif not addon_ids:  # from the cart: the week's services there go with the camp
-        addons = [
-            item.group
-            for item in person_cart_items(family=request.family, person=person)
-            if item.group.week_id == group.week_id
-            and item.group.pk != group.pk
-            and item.group.activity.kind != Activity.Kind.CAMP
-        ]
     entry = None
     try:
-        entry = services.join_waitlist(
-            family=request.family, person=person, group=group, addons=addons
-        )
+        if addon_ids or ticked:
+            entry = services.join_waitlist(
+                family=request.family, person=person, group=group, addons=addons
+            )
+        else:  # the cart's button: the week's services there go with the camp
+            entry = services.join_from_cart(family=request.family, person=person, group=group)
     except DomainError as refusal:
         message, level = str(refusal.message), messages.ERROR
     else:

@@ -1,7 +1,7 @@
 """Waiting-list writes: ``entries`` (join, move) and ``offers`` (offer, decline, the sweep
 that gives freed places to the line)."""
 
-from .entries import join_waitlist, move_entry
+from .entries import join_from_cart, join_waitlist, move_entry
 from .offers import (
     leave_waitlist,
     notify_staff_of_free_places,
@@ -14,6 +14,7 @@ from .offers import (
 )
 
 __all__ = [
+    "join_from_cart",
     "join_waitlist",
     "leave_waitlist",
     "move_entry",

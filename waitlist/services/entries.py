@@ -19,6 +19,7 @@ from portal.errors import DomainError
 from portal.locking import busy_on_lock_timeout
 from registrations import rules
 from registrations.models import Registration
+from registrations.selectors import person_cart_items
 from registrations.services import take_out_of_cart
 
 from ..models import WaitlistEntry, WaitlistEvent
@@ -114,6 +115,21 @@ def join_waitlist(
             },
         )
     return entry
+
+
+def join_from_cart(
+    *, family: Family, person: Person, group: Group, now: datetime | None = None
+) -> WaitlistEntry:
+    """« Confirmer l'inscription en attente » on a cart line that filled: the week's
+    services the child has in the cart wait with the entry, and all of them leave the cart."""
+    riding = [
+        item.group
+        for item in person_cart_items(family=family, person=person)
+        if item.group.week_id == group.week_id
+        and item.group.pk != group.pk
+        and item.group.activity.kind != Activity.Kind.CAMP
+    ]
+    return join_waitlist(family=family, person=person, group=group, addons=riding, now=now)
 
 
 def _refuse_if(refusal: rules.Refusal | None) -> None:

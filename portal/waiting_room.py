@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 #: Admissions counted for the rate shown to families and staff.
 RATE_WINDOW_SECONDS = 300
+# The waiting page asks again after 5 s near the front of the line, up to 30 s far back.
+REFRESH_SECONDS = 5
+MAX_REFRESH_SECONDS = 30
 #: Room keys stay in Redis this long after the room closes (staff can still read them).
 KEEP_AFTER_CLOSE_SECONDS = 2 * 24 * 3600
 ROOM_KEY = re.compile(r"^[a-z0-9-]{1,80}$")
@@ -158,6 +161,18 @@ class Place:
     @property
     def seconds_to_opening(self) -> float:
         return max(self.opens_at - self.now, 0.0)
+
+    @property
+    def refresh_seconds(self) -> int:
+        """When the waiting page asks again. A family ten minutes from its turn need not ask
+        every 5 s: it asks about four times before its estimated turn, and before the
+        opening not much earlier than the draw. Near the front, or with no rate known yet,
+        every 5 s. Refreshes are most of the waiting room's load."""
+        if self.seconds_to_opening > 0:
+            ahead = self.seconds_to_opening
+        else:
+            ahead = (self.estimated_wait_seconds or 0.0) / 4
+        return int(min(max(ahead, REFRESH_SECONDS), MAX_REFRESH_SECONDS))
 
 
 @dataclass(frozen=True)

@@ -240,6 +240,7 @@ def status_context(place: Place, *, room_key: str, user_id: int | str, next_url:
         "position": place.position,
         "waiting": place.waiting,
         "wait_minutes": None if wait is None else math.ceil(wait / 60),
+        "refresh_seconds": place.refresh_seconds,
     }
 
 

@@ -78,6 +78,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--late", type=float, default=0.2, help="share of families arriving after the opening"
     )
+    parser.add_argument(
+        "--poll-seconds",
+        type=float,
+        help="refresh « Salle d'attente » this often instead of when the page says (5-30 s)",
+    )
     args = parser.parse_args()
     if args.families is None:
         args.families = (10 if args.long else 1) * args.parents
@@ -595,7 +600,7 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
         try:
             await asyncio.sleep(max(0.0, arrive_at - time.time()))
             arrived = time.time()
-            if not await wait_for_a_pass(parent, deadline):
+            if not await wait_for_a_pass(parent, deadline, every=args.poll_seconds):
                 return
             arrivals[n] = (arrived, time.time())
             stats.emails[n] = parent.email
@@ -627,12 +632,20 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
 
 
 WAITING_POLL = re.compile(r'hx-get="([^"]*salle-d-attente/place/[^"]*)"')
-POLL_SECONDS = 2.0
+POLL_EVERY = re.compile(r'hx-trigger="every ([0-9.]+)s"')
 
 
-async def wait_for_a_pass(parent: Parent, deadline: float) -> bool:
-    """Open « Panier »; sent to « Salle d'attente », refresh the place (as its htmx does)
-    until htmx is told to go on. False if the run ends first."""
+def next_poll(fragment: str, every: float | None) -> float:
+    """The page's own interval (htmx's ``every Ns``), unless the run forces one."""
+    if every is not None:
+        return every
+    found = POLL_EVERY.search(fragment)
+    return float(found.group(1)) if found else 5.0
+
+
+async def wait_for_a_pass(parent: Parent, deadline: float, *, every: float | None) -> bool:
+    """Open « Panier »; sent to « Salle d'attente », refresh the place when its htmx does
+    (or every ``every`` seconds) until htmx is told to go on. False if the run ends first."""
     status, _body, location = await parent.call("cart", "GET", "/inscription/panier/")
     if status is None:
         return False
@@ -648,9 +661,10 @@ async def wait_for_a_pass(parent: Parent, deadline: float) -> bool:
         parent.stats.error("waiting_page", "no refresh link on the waiting page")
         return False
     poll = html.unescape(found.group(1))
+    fragment = page
     while time.time() < deadline:
-        await asyncio.sleep(POLL_SECONDS)
-        status, _fragment, _ = await parent.call("waiting_poll", "GET", poll)
+        await asyncio.sleep(next_poll(fragment, every))
+        status, fragment, _ = await parent.call("waiting_poll", "GET", poll)
         if status is None:
             return False
         if "HX-Redirect" in parent.last_headers:
@@ -948,7 +962,8 @@ def main() -> int:
     print(
         f"Opening-night benchmark: {args.parents} concurrent parents, {args.families} families "
         f"registering, database {name}, gunicorn {args.web_concurrency} workers x "
-        f"{args.threads} threads on {base}, {os.cpu_count()} CPUs"
+        f"{args.threads} threads on {base}, {os.cpu_count()} CPUs; the waiting page refreshed "
+        + (f"every {args.poll_seconds:g} s" if args.poll_seconds else "when it says (5-30 s)")
     )
 
     started = time.perf_counter()

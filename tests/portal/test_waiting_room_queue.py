@@ -236,6 +236,29 @@ def test_the_estimated_wait_is_the_position_over_the_recent_admission_rate(queue
     assert place.estimated_wait_seconds == pytest.approx(200)
 
 
+def test_the_page_refreshes_often_near_the_front_and_rarely_far_back(queue):
+    room = make_room(capacity=10, idle_seconds=600)
+    for member in range(200):
+        queue.check_in(room, str(member), now=OPENS + 1 + member / 100)
+    # 0.1 family per second: 20 s ahead of its turn, 1,000 s, and no rate yet.
+    assert queue.look(room.key, "11", now=OPENS + 100).refresh_seconds == 5
+    assert queue.look(room.key, "109", now=OPENS + 100).refresh_seconds == 30
+    assert queue.look(room.key, "29", now=OPENS + 100).refresh_seconds == 30  # 200 s / 4 > 30
+    assert queue.look(room.key, "14", now=OPENS + 100).refresh_seconds == 12  # 50 s / 4
+    paused = make_room(key="season-1-resident-2", capacity=0)  # nobody admitted: no rate
+    queue.check_in(paused, "far", now=OPENS + 1)
+    assert queue.look(paused.key, "far", now=OPENS + 100).estimated_wait_seconds is None
+    assert queue.look(paused.key, "far", now=OPENS + 100).refresh_seconds == 5
+
+
+def test_before_the_opening_the_page_asks_again_by_the_draw(queue):
+    room = make_room()
+    queue.check_in(room, "early", now=OPENS - 3600)
+    assert queue.look(room.key, "early", now=OPENS - 3600).refresh_seconds == 30
+    assert queue.look(room.key, "early", now=OPENS - 12.5).refresh_seconds == 12
+    assert queue.look(room.key, "early", now=OPENS - 1).refresh_seconds == 5
+
+
 def test_a_place_knows_when_the_window_is_over(queue):
     room = make_room(capacity=0)
     queue.check_in(room, "a", now=OPENS)

@@ -36,9 +36,9 @@ logger = logging.getLogger(__name__)
 
 #: Admissions counted for the rate shown to families and staff.
 RATE_WINDOW_SECONDS = 300
-# The waiting page asks again after 5 s near the front of the line, up to 30 s far back.
-REFRESH_SECONDS = 5
-MAX_REFRESH_SECONDS = 30
+# The waiting page asks again after 2 s just before its turn, up to 30 s far back; 5 s
+# while no admission rate is known.
+MIN_REFRESH_SECONDS, REFRESH_SECONDS, MAX_REFRESH_SECONDS = 2, 5, 30
 #: Room keys stay in Redis this long after the room closes (staff can still read them).
 KEEP_AFTER_CLOSE_SECONDS = 2 * 24 * 3600
 ROOM_KEY = re.compile(r"^[a-z0-9-]{1,80}$")
@@ -164,15 +164,17 @@ class Place:
 
     @property
     def refresh_seconds(self) -> int:
-        """When the waiting page asks again. A family ten minutes from its turn need not ask
-        every 5 s: it asks about four times before its estimated turn, and before the
-        opening not much earlier than the draw. Near the front, or with no rate known yet,
-        every 5 s. Refreshes are most of the waiting room's load."""
+        """When the waiting page asks again: about four times before the family's estimated
+        turn, so that a family ten minutes away does not ask every few seconds (refreshes
+        are most of the room's load) and one about to come in sees its pass at once (a pass
+        unused is a place idle); before the opening, by the draw."""
         if self.seconds_to_opening > 0:
             ahead = self.seconds_to_opening
+        elif (wait := self.estimated_wait_seconds) is not None:
+            ahead = wait / 4
         else:
-            ahead = (self.estimated_wait_seconds or 0.0) / 4
-        return int(min(max(ahead, REFRESH_SECONDS), MAX_REFRESH_SECONDS))
+            ahead = REFRESH_SECONDS
+        return int(min(max(ahead, MIN_REFRESH_SECONDS), MAX_REFRESH_SECONDS))
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,8 @@ def test_the_page_refreshes_often_near_the_front_and_rarely_far_back(queue):
     room = make_room(capacity=10, idle_seconds=600)
     for member in range(200):
         queue.check_in(room, str(member), now=OPENS + 1 + member / 100)
-    # 0.1 family per second: 20 s ahead of its turn, 1,000 s, and no rate yet.
+    # 0.1 family per second: 10 s from its turn, 20 s, 50 s, 200 s, 1,000 s; and no rate yet.
+    assert queue.look(room.key, "10", now=OPENS + 100).refresh_seconds == 2
     assert queue.look(room.key, "11", now=OPENS + 100).refresh_seconds == 5
     assert queue.look(room.key, "109", now=OPENS + 100).refresh_seconds == 30
     assert queue.look(room.key, "29", now=OPENS + 100).refresh_seconds == 30  # 200 s / 4 > 30
@@ -256,7 +257,7 @@ def test_before_the_opening_the_page_asks_again_by_the_draw(queue):
     queue.check_in(room, "early", now=OPENS - 3600)
     assert queue.look(room.key, "early", now=OPENS - 3600).refresh_seconds == 30
     assert queue.look(room.key, "early", now=OPENS - 12.5).refresh_seconds == 12
-    assert queue.look(room.key, "early", now=OPENS - 1).refresh_seconds == 5
+    assert queue.look(room.key, "early", now=OPENS - 1).refresh_seconds == 2
 
 
 def test_a_place_knows_when_the_window_is_over(queue):

@@ -1,8 +1,11 @@
+import functools
+from datetime import date
 from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -163,13 +166,20 @@ class Week(models.Model):
     @property
     def label(self) -> str:
         """« Semaine 1 : 28 juin au 2 juillet »."""
-        from django.utils.translation import gettext
+        return _week_label(self.number, self.starts_on, self.ends_on, get_language())
 
-        return gettext("Week %(number)s: %(start)s to %(end)s") % {
-            "number": self.number,
-            "start": formats.date_format(self.starts_on, "MONTH_DAY_FORMAT"),
-            "end": formats.date_format(self.ends_on, "MONTH_DAY_FORMAT"),
-        }
+
+@functools.lru_cache(maxsize=2048)
+def _week_label(number: int, starts_on: date, ends_on: date, language: str | None) -> str:
+    """Once per week and language: a cart or an email shows it on every line, and formatting
+    two dates costs more than the rest of the line."""
+    from django.utils.translation import gettext
+
+    return gettext("Week %(number)s: %(start)s to %(end)s") % {
+        "number": number,
+        "start": formats.date_format(starts_on, "MONTH_DAY_FORMAT"),
+        "end": formats.date_format(ends_on, "MONTH_DAY_FORMAT"),
+    }
 
 
 class Activity(models.Model):

@@ -1,6 +1,7 @@
 """The outbox: every email is a row written in the cause's transaction, then sent by Celery."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from .errors import DomainError
@@ -81,6 +83,54 @@ def queue_rendered_email(
     )
     transaction.on_commit(lambda: enqueue_delivery(email.pk))
     return email
+
+
+def email_context_builder(function: Callable[..., dict]) -> Callable[..., dict]:
+    """Marks a function that rebuilds an email's context for the worker. An outbox row names
+    its builder by dotted path; only a function marked here is ever called from a row."""
+    function.builds_email_context = True
+    return function
+
+
+def queue_email_to_render(
+    *,
+    to: str,
+    template: str,
+    builder: Callable[..., dict],
+    arguments: dict,
+    language: str = "fr",
+    kind: str = "",
+) -> OutgoingEmail:
+    """Like ``queue_email``, but rendered by the worker just before it is sent: the request
+    that causes it (a payment on opening night) only writes the row. The worker calls
+    ``builder(**arguments)`` for the context; ``arguments`` are plain JSON (ids, not objects),
+    so the email says what is true when it is rendered, seconds later."""
+    if not getattr(builder, "builds_email_context", False):
+        raise ValueError(f"{builder!r} is not marked with @email_context_builder")
+    email = OutgoingEmail.objects.create(
+        to=to,
+        subject="",
+        body_text="",
+        language=language,
+        kind=kind or template,
+        template=template,
+        render_with=f"{builder.__module__}.{builder.__qualname__}",
+        render_arguments=arguments,
+    )
+    transaction.on_commit(lambda: enqueue_delivery(email.pk))
+    return email
+
+
+def render_stored(email: OutgoingEmail) -> None:
+    """The worker's half of ``queue_email_to_render``: subject and bodies, kept on the row
+    (staff read them in the outbox, a retry sends the same text)."""
+    builder = import_string(email.render_with)
+    if not getattr(builder, "builds_email_context", False):
+        raise ValueError(f"{email.render_with} is not an email context builder")
+    context = builder(**email.render_arguments)
+    email.subject, email.body_text, email.body_html = render_email(
+        email.template, context, language=email.language
+    )
 
 
 def send_key_email(
@@ -163,23 +213,30 @@ def deliver(email_id: int) -> bool:
             return OutgoingEmail.objects.filter(
                 pk=email_id, status=OutgoingEmail.Status.SENT
             ).exists()
-        message = _message(
-            to=email.to, subject=email.subject, body_text=email.body_text, body_html=email.body_html
-        )
         email.attempts += 1
+        rendered = ["subject", "body_text", "body_html"] if email.awaits_rendering else []
         try:
-            message.send()
+            if rendered:
+                render_stored(email)
+            _message(
+                to=email.to,
+                subject=email.subject,
+                body_text=email.body_text,
+                body_html=email.body_html,
+            ).send()
         except Exception as exc:
+            logger.warning("Email %s not sent", email_id, exc_info=True)
             email.last_error = f"{type(exc).__name__}: {exc}"
             email.next_attempt_at = timezone.now() + backoff(email.attempts)
             if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 email.status = OutgoingEmail.Status.FAILED
-            email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
+            kept = rendered if not email.awaits_rendering else []  # rendered, then SMTP failed
+            email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status", *kept])
             return False
         email.status = OutgoingEmail.Status.SENT
         email.sent_at = timezone.now()
         email.last_error = ""
-        email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        email.save(update_fields=["attempts", "status", "sent_at", "last_error", *rendered])
         return True
 
 
@@ -215,8 +272,8 @@ def purge_sent_bodies(*, now=None) -> int:
     cutoff = now - timedelta(days=settings.OUTBOX_BODY_RETENTION_DAYS)
     return (
         OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT, sent_at__lt=cutoff)
-        .exclude(body_text="", body_html="")
-        .update(body_text="", body_html="")
+        .exclude(body_text="", body_html="", render_with="")
+        .update(body_text="", body_html="", render_with="", render_arguments={})
     )
 
 
@@ -248,7 +305,7 @@ def resend_to_family(*, email_id: int, address: str, now=None) -> OutgoingEmail:
     email = OutgoingEmail.objects.filter(pk=email_id, to__iexact=address).first()
     if email is None or not can_resend(email):
         raise DomainError(gettext("This email cannot be sent again."), code="not_resendable")
-    if not email.body_text and not email.body_html:
+    if not email.body_text and not email.body_html and not email.awaits_rendering:
         raise DomainError(
             gettext("This email is too old to be sent again: contact the recreation department."),
             code="purged",
@@ -263,12 +320,22 @@ def resend_to_family(*, email_id: int, address: str, now=None) -> OutgoingEmail:
             gettext("You asked for several emails in the last hour: try again later."),
             code="rate_limited",
         )
+    kind = email.kind.removesuffix(RESENT_SUFFIX) + RESENT_SUFFIX
     with transaction.atomic():
+        if email.awaits_rendering:  # asked again before the worker sent the first
+            return queue_email_to_render(
+                to=email.to,
+                template=email.template,
+                builder=import_string(email.render_with),
+                arguments=email.render_arguments,
+                language=email.language,
+                kind=kind,
+            )
         return queue_rendered_email(
             to=email.to,
             subject=email.subject,
             body_text=email.body_text,
             body_html=email.body_html,
             language=email.language,
-            kind=email.kind.removesuffix(RESENT_SUFFIX) + RESENT_SUFFIX,
+            kind=kind,
         )

@@ -24,6 +24,11 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # An email rendered by the worker just before sending (``emails.queue_email_to_render``):
+    # the template, the function that rebuilds its context, and that function's arguments.
+    template = models.CharField(_("template"), max_length=100, blank=True)
+    render_with = models.CharField(_("context built by"), max_length=200, blank=True)
+    render_arguments = models.JSONField(_("context arguments"), default=dict, blank=True)
     key_redacted = models.BooleanField(
         _("one-time key not kept"),
         default=False,
@@ -41,3 +46,7 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+    @property
+    def awaits_rendering(self) -> bool:
+        return bool(self.render_with) and not self.body_text

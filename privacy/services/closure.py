@@ -92,7 +92,7 @@ def close_account(*, family: Family, now: datetime | None = None) -> AccountClos
     others.filter(status=OutgoingEmail.Status.PENDING).update(
         status=OutgoingEmail.Status.FAILED, last_error="account closed"
     )
-    others.update(to=closed_email, body_text="", body_html="")
+    others.update(to=closed_email, body_text="", body_html="", render_with="", render_arguments={})
 
     family.guardian_first_name = _("Closed file")
     family.guardian_last_name = f"F-{family.pk:06d}"

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.urls import reverse
 
-from portal.emails import queue_email
+from portal.emails import email_context_builder, queue_email, queue_email_to_render
 
 from .. import selectors
 from ..models import Order, Receipt, Registration
@@ -21,6 +21,36 @@ def email_family(
 ) -> None:
     """``registrations`` come with ``person``, ``group__activity`` and ``week`` loaded;
     ``receipt``: the one this email is about, if the caller has it (else the latest)."""
+    queue_email(
+        to=order.family.user.email,
+        template=template,
+        context=_order_context(order, registrations, receipt, **extra),
+        language=order.language,
+    )
+
+
+def email_payment_confirmation(*, order: Order, receipt: Receipt | None) -> None:
+    """« Reçu »: rendered by the worker, so that paying, the hottest request of opening
+    night, only writes the outbox row."""
+    queue_email_to_render(
+        to=order.family.user.email,
+        template="order_confirmation",
+        builder=payment_confirmation_context,
+        arguments={"order_id": order.pk, "receipt_id": receipt and receipt.pk},
+        language=order.language,
+    )
+
+
+@email_context_builder
+def payment_confirmation_context(*, order_id: int, receipt_id: int | None) -> dict:
+    order = Order.objects.select_related("family").get(pk=order_id)
+    receipt = Receipt.objects.get(pk=receipt_id) if receipt_id else None
+    return _order_context(order, selectors.order_lines(order=order), receipt)
+
+
+def _order_context(
+    order: Order, registrations: Iterable[Registration], receipt: Receipt | None, **extra
+) -> dict:
     lines = sorted(
         registrations, key=lambda r: (r.person.first_name, r.week.starts_on, r.kind != "camp")
     )
@@ -32,21 +62,16 @@ def email_family(
     if receipt is not None:
         path = reverse("registrations:receipt_pdf", args=[receipt.year, receipt.sequence])
         receipt_url = settings.SITE_URL + path
-    queue_email(
-        to=order.family.user.email,
-        template=template,
-        context={
-            "order": order,
-            "family": order.family,
-            "registrations": lines,
-            # The subject names the children: a family tells its emails apart at a glance.
-            "children": ", ".join(dict.fromkeys(r.person.first_name for r in lines)),
-            "order_url": order_url,
-            "receipt_url": receipt_url,
-            **extra,
-        },
-        language=order.language,
-    )
+    return {
+        "order": order,
+        "family": order.family,
+        "registrations": lines,
+        # The subject names the children: a family tells its emails apart at a glance.
+        "children": ", ".join(dict.fromkeys(r.person.first_name for r in lines)),
+        "order_url": order_url,
+        "receipt_url": receipt_url,
+        **extra,
+    }
 
 
 def order_lines(order: Order) -> list[Registration]:

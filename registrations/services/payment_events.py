@@ -24,7 +24,7 @@ from ..models import CartItem, Order, Payment, Receipt, Registration, WebhookEve
 from ..payments import PaymentEvent
 from ..selectors import forget_cart_count
 from . import lifecycle, refunds
-from .emails import email_family, order_lines
+from .emails import email_payment_confirmation, order_lines
 from .receipts import issue_receipt
 
 logger = logging.getLogger(__name__)
@@ -146,9 +146,7 @@ def confirm_payment(*, order_id: int, event: PaymentEvent, now: datetime | None 
     )
     _charge, receipt = _record_charge(order=order, event=event, amount=amount)
     _remove_paid_from_cart(order=order, registrations=registrations)
-    email_family(
-        order=order, template="order_confirmation", registrations=registrations, receipt=receipt
-    )
+    email_payment_confirmation(order=order, receipt=receipt)
     return "confirmed"
 
 

@@ -2,6 +2,8 @@ import html
 from datetime import datetime
 
 from accounts.models import Family
+from portal import emails
+from portal.models import OutgoingEmail
 from registrations import services
 from registrations.models import Order
 from registrations.payments import PaymentEvent
@@ -27,3 +29,11 @@ def paid_order(*, family: Family, items) -> Order:
 def text(response) -> str:
     """The page's text with HTML entities decoded (Django escapes apostrophes)."""
     return html.unescape(response.content.decode())
+
+
+def sent_email(kind: str) -> OutgoingEmail:
+    """The one email of this kind, as the worker sends it (rendered then, for some kinds)."""
+    email = OutgoingEmail.objects.get(kind=kind)
+    assert emails.deliver(email.pk)
+    email.refresh_from_db()
+    return email

@@ -14,7 +14,7 @@ from registrations.models import CartItem, Order, Payment, Registration
 from tests import factories
 from waitlist.services import serve_waiting_lines
 
-from .helpers import pay, text
+from .helpers import pay, sent_email, text
 
 CART = reverse("registrations:cart")
 
@@ -129,7 +129,7 @@ def test_plain_text_emails_are_not_html_escaped(family, lea):
     camp = factories.GroupFactory(activity=factories.ActivityFactory(name="Camp de l'Île"))
     services.add_to_cart(family=family, person=lea, groups=[camp])
     pay(services.checkout(family=family).order)
-    email = OutgoingEmail.objects.get(kind="order_confirmation")
+    email = sent_email("order_confirmation")
     assert "Camp de l'Île" in email.body_text
     assert "&#x27;" not in email.body_text and "&#x27;" not in email.subject
     assert "Camp de l&#x27;Île" in email.body_html  # the HTML part stays escaped

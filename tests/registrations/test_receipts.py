@@ -7,12 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from portal.models import OutgoingEmail
 from registrations.models import Payment, Receipt
 from registrations.services import family_cancellation
 from tests import factories
 
-from .helpers import paid_order, text
+from .helpers import paid_order, sent_email, text
 
 
 def pdf_text(response) -> str:
@@ -76,7 +75,7 @@ def test_the_dossier_lists_the_receipts_and_the_email_links_to_its_pdf(
     paid_order(family=family, items=[(lea, [camp])])
     receipt = Receipt.objects.get()
     assert receipt_pdf_url(receipt) in text(parent_client.get(reverse("accounts:dossier")))
-    email = OutgoingEmail.objects.get(kind="order_confirmation")
+    email = sent_email("order_confirmation")
     assert receipt_pdf_url(receipt) in email.body_text
 
 

@@ -1,5 +1,6 @@
 """Rendered catalogue weeks, cached by a fingerprint of everything they show
-(``portal.fragments``), and whole catalogue pages kept one second.
+(``portal.fragments``), and whole catalogue pages kept one second for every process
+(``portal.shared_copy``).
 
 Rendering 300 group cards costs far more than the one availability query, so each week's
 section is kept per process under a key made of every field it shows, availability
@@ -7,11 +8,11 @@ included: a changed place count is a new key, never a stale page. Whoever shows 
 in ``_catalogue_week.html`` adds it to ``_facts``.
 """
 
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from portal.fragments import FragmentCache
+from portal.shared_copy import SharedCopy
 
 from .selectors import CatalogueWeek
 
@@ -53,26 +54,18 @@ def week_section(entry: CatalogueWeek, *, register_url: str) -> str:
 # --- Whole catalogue renderings, kept one second ----------------------------------------------
 
 T = TypeVar("T")
-_second: int | None = None
-_pages: dict[tuple, object] = {}
+_copies = SharedCopy("catalogue", max_age=1.0)
 
 
 def this_second(key: tuple, render: Callable[[], T]) -> T:
-    """The catalogue may be a second behind: each process renders a given page (language,
-    filters) at most once a second, whatever the rush. Checkout decides under the lock, so
-    a place shown free for up to a second more is never sold twice."""
-    global _second, _pages
-    second = int(time.time())
-    if second != _second:
-        _second, _pages = second, {}
-    html = _pages.get(key)
-    if html is None:
-        html = _pages[key] = render()
-    return html
+    """The catalogue may be a second behind: one process renders a given page (language,
+    filters) at most about once a second and every web process serves that copy
+    (``portal.shared_copy``). Checkout decides under the lock, so a place shown free for up
+    to a second more is never sold twice."""
+    return _copies.get(repr(key), render)
 
 
 def forget() -> None:
     """Tests: start from nothing."""
-    global _second, _pages
-    _second, _pages = None, {}
+    _copies.forget()
     _sections.clear()

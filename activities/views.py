@@ -21,8 +21,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     request gets only the results.
 
     On opening night everyone opens it at once: the results (and, for visitors with no
-    session, the whole page, which then carries no per-visitor token) are rendered at most
-    once a second per process; see ``catalogue_cache.this_second``.
+    session, the whole page, which then carries no per-visitor token) are rendered about
+    once a second for all the web processes; see ``catalogue_cache.this_second``.
     """
     query, language = request.GET.urlencode(), get_language()
     results = this_second(("results", language, query), lambda: _results(request.GET))

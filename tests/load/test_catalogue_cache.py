@@ -1,5 +1,5 @@
 """The cached catalogue never shows a place as free more than a second after it was taken:
-each process renders a page at most once a second, and a week's section is keyed by
+one process renders a page about once a second for all, and a week's section is keyed by
 what it shows."""
 
 from datetime import timedelta

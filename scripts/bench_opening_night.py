@@ -559,7 +559,9 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
     # Idle connections are dropped before gunicorn's 5 s keep-alive ends, so a request never
     # goes out on a connection the server is closing (an error no browser would show).
     connector = aiohttp.TCPConnector(limit=args.parents, force_close=False, keepalive_timeout=3)
-    gate = asyncio.Semaphore(args.parents)
+    # Families sign in over the half hour before the opening; here 20 at a time, so that on a
+    # slow machine none waits past the client's timeout behind PBKDF2's million rounds.
+    gate = asyncio.Semaphore(min(args.parents, 20))
     parents: list[tuple[Parent, list[int], bool]] = []
     plan = random.Random(args.seed)
 

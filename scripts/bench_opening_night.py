@@ -79,6 +79,11 @@ def parse_args() -> argparse.Namespace:
         "--late", type=float, default=0.2, help="share of families arriving after the opening"
     )
     parser.add_argument(
+        "--waiting-port",
+        type=int,
+        help="the waiting page's refresh process (default --port + 1; 0: the pages' processes)",
+    )
+    parser.add_argument(
         "--poll-seconds",
         type=float,
         help="refresh « Salle d'attente » this often instead of when the page says (2-30 s)",
@@ -89,6 +94,8 @@ def parse_args() -> argparse.Namespace:
     args.families = min(args.families, FAMILIES)
     if args.seconds is None:
         args.seconds = 600.0 if args.long else 90.0
+    if args.waiting_port is None:
+        args.waiting_port = args.port + 1
     return args
 
 
@@ -261,7 +268,9 @@ def seed(rng: random.Random) -> Town:
 
 
 class Stack:
-    def __init__(self, *, url: str, port: int, run_dir: Path, workers: str, threads: str):
+    def __init__(
+        self, *, url: str, port: int, waiting_port: int, run_dir: Path, workers: str, threads: str
+    ):
         self.run_dir = run_dir
         self.env = {
             **os.environ,
@@ -270,6 +279,8 @@ class Stack:
             "RUN_DIR": str(run_dir),
             "VAR_DIR": str(run_dir / "var"),  # the file email backend writes here
             "GUNICORN_BIND": f"{HOST}:{port}",
+            # As the TLS proxy routes it: the waiting page's refresh to its own process.
+            "WAITING_BIND": f"{HOST}:{waiting_port}" if waiting_port else "",
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_THREADS": str(threads),
             "SECRET_KEY": SECRET_KEY,
@@ -314,6 +325,7 @@ class Stats:
     cpu_before_opening: dict = field(default_factory=dict)  # the waiting room's own cost
     cpu_at_opening: dict = field(default_factory=dict)  # CPU seconds so far, at the opening
     polls_before_opening: int = 0
+    polls_at_opening: int = 0
     arrivals: dict = field(default_factory=dict)  # family -> (arrived, admitted), epoch s
     opening: float = 0.0
     paid_at: list = field(default_factory=list)  # when each paid checkout ended (epoch s)
@@ -606,7 +618,10 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
         try:
             await asyncio.sleep(max(0.0, arrive_at - time.time()))
             arrived = time.time()
-            if not await wait_for_a_pass(parent, deadline, every=args.poll_seconds):
+            poll_base = f"http://{HOST}:{args.waiting_port}" if args.waiting_port else ""
+            if not await wait_for_a_pass(
+                parent, deadline, every=args.poll_seconds, poll_base=poll_base
+            ):
                 return
             arrivals[n] = (arrived, time.time())
             stats.emails[n] = parent.email
@@ -624,7 +639,8 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
     cpu_at_opening = await asyncio.to_thread(cpu_by_process)
     stats.cpu_before_opening = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_at_opening.items()}
     stats.cpu_at_opening = cpu_at_opening
-    stats.polls_before_opening = len(stats.timings["waiting_poll"]) - polls_before
+    stats.polls_at_opening = len(stats.timings["waiting_poll"])
+    stats.polls_before_opening = stats.polls_at_opening - polls_before
     started = time.perf_counter()
     await asyncio.gather(*tasks)
     rush_seconds = time.perf_counter() - started
@@ -650,7 +666,9 @@ def next_poll(fragment: str, every: float | None) -> float:
     return float(found.group(1)) if found else 5.0
 
 
-async def wait_for_a_pass(parent: Parent, deadline: float, *, every: float | None) -> bool:
+async def wait_for_a_pass(
+    parent: Parent, deadline: float, *, every: float | None, poll_base: str = ""
+) -> bool:
     """Open « Panier »; sent to « Salle d'attente », refresh the place when its htmx does
     (or every ``every`` seconds) until htmx is told to go on. False if the run ends first."""
     status, _body, location = await parent.call("cart", "GET", "/inscription/panier/")
@@ -668,7 +686,7 @@ async def wait_for_a_pass(parent: Parent, deadline: float, *, every: float | Non
     if found is None:
         parent.stats.error("waiting_page", "no refresh link on the waiting page")
         return False
-    poll = html.unescape(found.group(1))
+    poll = poll_base + html.unescape(found.group(1))  # where the proxy would route it
     fragment = page
     while time.time() < deadline:
         await asyncio.sleep(next_poll(fragment, every))
@@ -718,6 +736,9 @@ def cpu_by_process() -> dict[str, float]:
         seconds = (int(fields[11]) + int(fields[12])) / ticks
         if int(entry.name) == os.getpid():
             totals["load generator"] += seconds
+            continue
+        if "gunicorn" in cmdline and "--bind" in cmdline:  # stack.sh's WAITING_BIND process
+            totals["waiting refresh"] += seconds
             continue
         for needle, kind in kinds.items():
             if needle in cmdline:
@@ -842,11 +863,18 @@ def report_waiting_room(stats: Stats) -> None:
     """The waiting page's cost, and fairness: before the opening, arrival order must not
     predict admission order (a lottery); after it, admission follows arrival."""
     polls = stats.polls_before_opening
-    web = stats.cpu_before_opening.get("web", 0.0)
-    if polls:
+    web = sum(stats.cpu_before_opening.get(k, 0.0) for k in ("web", "waiting refresh"))
+    if polls >= 20:
         print(
             f"  waiting page in the last half before the opening: {polls} refreshes, web CPU "
             f"{web / polls * 1000:.2f} ms per refresh (nothing else runs then)"
+        )
+    rush_polls = len(stats.timings["waiting_poll"]) - stats.polls_at_opening
+    if rush_polls and "waiting refresh" in stats.cpu:
+        print(
+            f"  waiting page during the rush: {rush_polls} refreshes, "
+            f"{stats.cpu['waiting refresh'] / rush_polls * 1000:.2f} ms of CPU each "
+            "(its own process)"
         )
     # Residents and non-residents wait in rooms of their own: fairness is per room.
     for room in sorted({room for _a, room, _b in stats.arrivals.values()}):
@@ -992,7 +1020,9 @@ def main() -> int:
     print(
         f"Opening-night benchmark: {args.parents} concurrent parents, {args.families} families "
         f"registering, database {name}, gunicorn {args.web_concurrency} workers x "
-        f"{args.threads} threads on {base}, {os.cpu_count()} CPUs; the waiting page refreshed "
+        f"{args.threads} threads on {base}"
+        + (f" (refreshes on port {args.waiting_port})" if args.waiting_port else "")
+        + f", {os.cpu_count()} CPUs; the waiting page refreshed "
         + (f"every {args.poll_seconds:g} s" if args.poll_seconds else "when it says (2-30 s)")
     )
 
@@ -1014,7 +1044,12 @@ def main() -> int:
     )
 
     stack = Stack(
-        url=url, port=args.port, run_dir=run_dir, workers=args.web_concurrency, threads=args.threads
+        url=url,
+        port=args.port,
+        waiting_port=args.waiting_port,
+        run_dir=run_dir,
+        workers=args.web_concurrency,
+        threads=args.threads,
     )
     forget_waiting_rooms(args.port)
     web_log = ROOT / "var/log/gunicorn.log"

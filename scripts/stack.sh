@@ -22,12 +22,21 @@ start() {
   createdb -h 127.0.0.1 -U postgres "$(basename "${DATABASE_URL%%\?*}")" 2>/dev/null || true
   "$VENV/bin/python" manage.py migrate --noinput >/dev/null
   "$VENV/bin/python" manage.py collectstatic --noinput >/dev/null
-  "$VENV/bin/gunicorn" -c gunicorn.conf.py --daemon --pid "$RUN_DIR/gunicorn.pid" \
-    --error-logfile var/log/gunicorn.log
+  # WEB_NICE lowers the pages' CPU priority (default 0: at 5, measured, the pages' p95 grew
+  # threefold behind PostgreSQL and the lock holders waited longer).
+  nice -n "${WEB_NICE:-0}" "$VENV/bin/gunicorn" -c gunicorn.conf.py --daemon \
+    --pid "$RUN_DIR/gunicorn.pid" --error-logfile var/log/gunicorn.log
+  if [ -n "${WAITING_BIND:-}" ]; then
+    # The TLS proxy sends /inscription/salle-d-attente/place/ here: thousands of 1 ms
+    # refreshes then never queue behind the pages of the admitted families.
+    "$VENV/bin/gunicorn" -c gunicorn.conf.py --daemon --bind "$WAITING_BIND" \
+      --workers "${WAITING_WORKERS:-1}" --threads "${WAITING_THREADS:-4}" \
+      --pid "$RUN_DIR/gunicorn-waiting.pid" --error-logfile var/log/gunicorn-waiting.log
+  fi
   # Threads: the tasks mostly wait on SMTP, and one process spares prefork's hand-off of each
   # task to a child (benchmark: 16 -> 13-14 ms of worker CPU per paid checkout).
   # CELERY_POOL=prefork brings the children back.
-  # Below the web in CPU priority (WORKER_NICE): on a shared machine the emails wait a few
+  # Below the pages in CPU priority (WORKER_NICE): on a shared machine the emails wait a few
   # seconds during a rush, the parents' clicks do not. Alone, it runs at full speed.
   nice -n "${WORKER_NICE:-10}" "$VENV/bin/celery" -A portal worker --detach \
     --concurrency "${CELERY_CONCURRENCY:-2}" \
@@ -47,7 +56,7 @@ start() {
 }
 
 stop() {
-  for name in gunicorn celery-worker celery-beat; do
+  for name in gunicorn gunicorn-waiting celery-worker celery-beat; do
     pidfile="$RUN_DIR/$name.pid"
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
@@ -61,7 +70,7 @@ stop() {
 }
 
 status() {
-  for name in gunicorn celery-worker celery-beat; do
+  for name in gunicorn gunicorn-waiting celery-worker celery-beat; do
     pidfile="$RUN_DIR/$name.pid"
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
       echo "$name: running (pid $(cat "$pidfile"))"

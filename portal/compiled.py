@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import (
     FlatValuesListIterable,
@@ -44,6 +44,13 @@ MAX_SHAPES = 128
 # which would compile other SQL), and unlike the constants our queries hold (0, 1).
 INTEGER_BASES = (30_001, 31_001)
 MAX_VALUES = 700  # values in one call; more and the ORM compiles it as usual
+
+
+def compiles_here() -> bool:
+    """PostgreSQL only. SQLite (``make run``'s demo) receives dates and datetimes as strings
+    Django formats, so their placeholders are not found among the parameters: there the ORM
+    compiles each read as usual."""
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
 
 
 def _placeholder(value: Any, n: int, base: int) -> Any:
@@ -219,7 +226,7 @@ class CompiledQuery(Generic[M]):
             for name, value in values.items()
         }
         sizes = [len(value) for value in values.values() if isinstance(value, _SEQUENCES)]
-        if 0 in sizes or sum(sizes) > MAX_VALUES:
+        if 0 in sizes or sum(sizes) > MAX_VALUES or not compiles_here():
             return list(self._build(**values))  # an empty IN: Django answers without SQL
         plan = self._plan(values)
         with connections[plan.db].cursor() as cursor:

@@ -53,3 +53,21 @@ def drill_dir():
     path = Path(tempfile.mkdtemp(prefix="camps-drill-"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def broker_at(own_redis):
+    """This process publishes to the drill's Redis (not eagerly), and back afterwards."""
+    from portal.celery import app as celery_app
+
+    _server, port = own_redis
+    conf = celery_app.conf
+    previous = conf.broker_url, conf.task_always_eager
+    previous_pools = celery_app._pool, celery_app.amqp._producer_pool
+    conf.broker_url, conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
+    celery_app._pool = celery_app.amqp._producer_pool = None
+    yield conf.broker_url
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    conf.broker_url, conf.task_always_eager = previous
+    celery_app._pool, celery_app.amqp._producer_pool = previous_pools

@@ -19,6 +19,7 @@ from collections import Counter
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -312,3 +313,53 @@ class _SMTPSession(socketserver.StreamRequestHandler):
                     self.reply("250 ok")
         except OSError:  # the client died: its message (if kept) stays kept
             return
+
+
+def worker_database_url() -> str:
+    """The test database, for the worker processes."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        missing("the worker processes share the test database: DATABASE_URL must be PostgreSQL")
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{db['USER']}{password}@{host}/{db['NAME']}"
+
+
+class Worker:
+    """A Celery worker in a process of its own, as ``scripts/stack.sh`` starts one."""
+
+    def __init__(
+        self, name: str, env: dict[str, str], log: Path, *, pool: str, concurrency: int
+    ) -> None:
+        with open(log, "ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    str(VENV_BIN / "celery"),
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--pool",
+                    pool,
+                    "--concurrency",
+                    str(concurrency),
+                    "--hostname",
+                    f"{name}@drill",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "INFO",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its pool's children die with it
+            )
+
+    def kill_9(self) -> None:
+        stop_group(self.process, signal.SIGKILL)
+
+    def stop(self) -> None:
+        stop_group(self.process)

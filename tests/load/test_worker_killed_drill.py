@@ -7,28 +7,14 @@ runs. No email is lost; an email the SMTP server had already taken when the work
 again, because the worker never learnt it was sent: delivery is at least once. The drill counts
 those duplicates and checks each one is explained by a message in flight at the kill."""
 
-import signal
-import subprocess
-from pathlib import Path
-from urllib.parse import quote
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
-from portal.celery import app as celery_app
 from portal.emails import queue_rendered_email
 from portal.models import OutgoingEmail
 from portal.tasks import sweep_pending_emails
 
-from .drill_processes import (
-    ROOT,
-    VENV_BIN,
-    SlowSMTPServer,
-    missing,
-    portal_env,
-    stop_group,
-    wait_until,
-)
+from .drill_processes import SlowSMTPServer, Worker, portal_env, wait_until, worker_database_url
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -37,66 +23,6 @@ pytestmark = [
 EMAILS = 12
 CONCURRENCY = 2  # at most this many emails in flight at once
 SMTP_DELAY = 1.0  # seconds between the end of a message and the server's « 250 »
-
-
-@pytest.fixture
-def broker_at(own_redis):
-    """This process publishes to the drill's Redis (not eagerly), and back afterwards."""
-    _server, port = own_redis
-    conf = celery_app.conf
-    previous = conf.broker_url, conf.task_always_eager
-    previous_pools = celery_app._pool, celery_app.amqp._producer_pool
-    conf.broker_url, conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
-    celery_app._pool = celery_app.amqp._producer_pool = None
-    yield conf.broker_url
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    conf.broker_url, conf.task_always_eager = previous
-    celery_app._pool, celery_app.amqp._producer_pool = previous_pools
-
-
-def worker_database_url() -> str:
-    """The test database, for the worker processes."""
-    if connection.vendor != "postgresql":
-        missing("the worker processes share the test database: DATABASE_URL must be PostgreSQL")
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{db['USER']}{password}@{host}/{db['NAME']}"
-
-
-class Worker:
-    def __init__(self, name: str, env: dict[str, str], log: Path) -> None:
-        with open(log, "ab") as out:
-            self.process = subprocess.Popen(
-                [
-                    str(VENV_BIN / "celery"),
-                    "-A",
-                    "portal",
-                    "worker",
-                    "--pool",
-                    "prefork",
-                    "--concurrency",
-                    str(CONCURRENCY),
-                    "--hostname",
-                    f"{name}@drill",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--loglevel",
-                    "INFO",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its pool's children die with it
-            )
-
-    def kill_9(self) -> None:
-        stop_group(self.process, signal.SIGKILL)
-
-    def stop(self) -> None:
-        stop_group(self.process)
 
 
 def test_a_worker_killed_mid_send_loses_no_email_and_duplicates_only_what_was_in_flight(
@@ -126,7 +52,7 @@ def test_a_worker_killed_mid_send_loses_no_email_and_duplicates_only_what_was_in
                     )
             subjects = {f"Drill {number:02d}" for number in range(1, EMAILS + 1)}
 
-            workers.append(Worker("first", env, log))
+            workers.append(Worker("first", env, log, pool="prefork", concurrency=CONCURRENCY))
             # Kill once a few emails went out and at least one is in flight: taken by the
             # server, its « 250 » not yet sent.
             assert wait_until(
@@ -142,7 +68,7 @@ def test_a_worker_killed_mid_send_loses_no_email_and_duplicates_only_what_was_in
             ).count()
             unsent_at_kill = EMAILS - len(received_before)
 
-            workers.append(Worker("second", env, log))
+            workers.append(Worker("second", env, log, pool="prefork", concurrency=CONCURRENCY))
             sweep_pending_emails.apply_async()  # beat's periodic sweep, run once now
             everything_sent = wait_until(
                 lambda: (

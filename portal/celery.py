@@ -20,7 +20,11 @@ app.conf.update(CELERY_DB_REUSE_MAX=2**62)
 
 @task_prerun.connect
 @task_postrun.connect
-def _check_database_connections(**_kwargs) -> None:
+def _check_database_connections(sender=None, **_kwargs) -> None:
+    # A task run eagerly (no broker: ``make run``, the tests) runs inside the caller's
+    # request or transaction, whose connection is not the task's to close.
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()

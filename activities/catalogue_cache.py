@@ -3,9 +3,10 @@
 (``portal.shared_copy``).
 
 Rendering 300 group cards costs far more than the one availability query, so each week's
-section is kept per process under a key made of every field it shows, availability
-included: a changed place count is a new key, never a stale page. Whoever shows a new field
-in ``_catalogue_week.html`` adds it to ``_facts``.
+section is kept per process under a key made of every field it shows but the places left;
+those change at every payment of the rush and fill a hole per card, so a payment no longer
+makes the whole week render again. Whoever shows a new field in ``_catalogue_week.html``
+adds it to ``_facts``.
 """
 
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from portal.shared_copy import SharedCopy
 from .selectors import CatalogueWeek
 
 _sections = FragmentCache("activities/_catalogue_week.html", max_entries=500)
+_places = FragmentCache("activities/_catalogue_places.html", max_entries=500)
 
 
 def _facts(entry: CatalogueWeek) -> tuple:
@@ -36,8 +38,6 @@ def _facts(entry: CatalogueWeek) -> tuple:
                 item.group.max_age,
                 item.group.price_resident,
                 item.group.price_nonresident,
-                item.availability.public_free,
-                item.availability.is_full,
             )
             for item in entry.items
         ),
@@ -45,9 +45,17 @@ def _facts(entry: CatalogueWeek) -> tuple:
 
 
 def week_section(entry: CatalogueWeek, *, register_url: str) -> str:
+    holes = {}
+    for item in entry.items:
+        free, is_full = item.availability.public_free, item.availability.is_full
+        holes[f"places-{item.group.pk}"] = _places.render(
+            (is_full, free), {"is_full": is_full, "free": free}
+        )
+    cards = [(item.group, _sections.hole(f"places-{item.group.pk}")) for item in entry.items]
     return _sections.render(
         (register_url, _facts(entry)),
-        {"entry": entry, "week": entry.week, "register_url": register_url},
+        {"week": entry.week, "cards": cards, "register_url": register_url},
+        holes=holes,
     )
 
 
@@ -69,3 +77,4 @@ def forget() -> None:
     """Tests: start from nothing."""
     _copies.forget()
     _sections.clear()
+    _places.clear()

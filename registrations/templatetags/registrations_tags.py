@@ -14,12 +14,15 @@ def family_file(family) -> FamilyFile | None:
 
 
 _options = FragmentCache("registrations/_group_option.html", max_entries=5000)
+_places_left = FragmentCache("registrations/_places_left.html", max_entries=500)
+_NO_PLACES_LEFT = {"places_left": ""}
 
 
 @register.simple_tag
 def group_option(option: GroupOption, *, oob: bool = False, target_group=None) -> SafeString:
-    """One option of « S'inscrire », rendered once per distinct content: the same group with
-    the same places left looks the same to every family (``portal.fragments``)."""
+    """One option of « S'inscrire », rendered once per distinct content: the same group looks
+    the same to every family (``portal.fragments``). The places left change at every payment
+    of the rush: they fill a hole of the kept option instead of making a new one."""
     group, waits_with = option.group, option.waits_with
     checked = target_group is not None and group.pk == target_group
     facts = (
@@ -30,9 +33,18 @@ def group_option(option: GroupOption, *, oob: bool = False, target_group=None) -
         group.max_age,
         option.price,
         option.status,
-        option.availability.public_free if option.status == "available" else None,
         (waits_with.group.activity.name if waits_with else None),
         oob,
         checked,
     )
-    return _options.render(facts, {"option": option, "oob": oob, "checked": checked})
+    holes = _NO_PLACES_LEFT
+    if option.status == "available":
+        free = option.availability.public_free
+        holes = {"places_left": _places_left.render((free,), {"free": free})}
+    context = {
+        "option": option,
+        "oob": oob,
+        "checked": checked,
+        "places_left": _options.hole("places_left"),
+    }
+    return _options.render(facts, context, holes=holes)

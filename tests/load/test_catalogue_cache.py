@@ -1,6 +1,6 @@
 """The cached catalogue never shows a place as free more than a second after it was taken:
 one process renders a page about once a second for all, and a week's section is keyed by
-what it shows."""
+what it shows, the places left filling a hole of their own."""
 
 from datetime import timedelta
 
@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from activities import catalogue_cache
 from activities.models import Activity
 from tests import factories
 
@@ -37,6 +38,22 @@ def test_a_taken_place_shows_within_a_second_and_full_shows_complet(client, camp
         assert "1 place restante" in page(client)  # the same second: at most a second behind
         clock.shift(timedelta(seconds=1))
         assert "Complet" in page(client)
+
+
+def test_a_taken_place_renders_no_week_again(client, camp, monkeypatch):
+    rendered = []
+    sections = catalogue_cache._sections
+    original = sections.render
+    monkeypatch.setattr(
+        sections, "render", lambda *a, **kw: rendered.append(1) or original(*a, **kw)
+    )
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert "2 places restantes" in page(client)
+        kept = len(sections)
+        factories.RegistrationFactory(group=camp)
+        clock.shift(timedelta(seconds=1))
+        assert "1 place restante" in page(client)
+    assert len(rendered) == 2 and len(sections) == kept  # the same section, its hole refilled
 
 
 def test_a_signed_in_parent_and_an_htmx_filter_see_the_same_second(client, camp, family):

@@ -1,10 +1,14 @@
-"""The fragment cache renders once per distinct content and keeps as many as it says."""
+"""The fragment cache renders once per distinct content, fills its holes at every call and
+keeps as many fragments as it says."""
 
 from types import SimpleNamespace
 
+from django.template import engines
+
 from portal.fragments import FragmentCache
 
-TEMPLATE = "registrations/_group_option.html"
+OPTION = "registrations/_group_option.html"
+PLACES = "registrations/_places_left.html"
 
 
 def _option(places: int) -> SimpleNamespace:
@@ -20,25 +24,42 @@ def _option(places: int) -> SimpleNamespace:
 
 
 def test_a_fragment_is_rendered_once_per_distinct_facts():
-    cache = FragmentCache(TEMPLATE, max_entries=10)
-    first = cache.render(("camp", 3), {"option": _option(3)})
+    cache = FragmentCache(PLACES, max_entries=10)
+    first = cache.render((3,), {"free": 3})
     # Same facts: the kept fragment, even if the context would now render otherwise.
-    again = cache.render(("camp", 3), {"option": _option(99)})
-    fewer = cache.render(("camp", 2), {"option": _option(2)})
+    again = cache.render((3,), {"free": 99})
+    fewer = cache.render((2,), {"free": 2})
     assert first == again and "3 place" in first
     assert "2 place" in fewer
     assert len(cache) == 2
 
 
+def test_a_hole_is_filled_at_every_call_without_a_new_rendering(monkeypatch):
+    cache = FragmentCache(OPTION, max_entries=10)
+    context = {"option": _option(3), "places_left": cache.hole("places_left")}
+    three = cache.render(("camp",), context, holes={"places_left": "3 places"})
+    renderings = []
+    template = engines["django"].get_template(OPTION).template
+    monkeypatch.setattr(
+        type(template), "render", lambda self, ctx: renderings.append(1) or "not this"
+    )
+    two = cache.render(("camp",), context, holes={"places_left": "2 <b>places</b>"})
+    assert not renderings and len(cache) == 1
+    assert "3 places" in three and "Camp Nature" in three
+    assert "2 &lt;b&gt;places&lt;/b&gt;" in two  # a plain string is escaped
+    assert two.replace("2 &lt;b&gt;places&lt;/b&gt;", "3 places") == three
+    assert "\x00" not in two
+
+
 def test_the_cache_keeps_at_most_its_entries():
-    cache = FragmentCache(TEMPLATE, max_entries=50)
+    cache = FragmentCache(PLACES, max_entries=50)
     for n in range(120):
-        cache.render(("camp", n), {"option": _option(n)})
+        cache.render((n,), {"free": n})
     assert 0 < len(cache) <= 50
 
 
 def test_with_debug_nothing_is_kept(settings):
     settings.DEBUG = True
-    cache = FragmentCache(TEMPLATE, max_entries=10)
-    cache.render(("camp", 3), {"option": _option(3)})
+    cache = FragmentCache(PLACES, max_entries=10)
+    cache.render((3,), {"free": 3})
     assert len(cache) == 0

@@ -43,8 +43,13 @@ def test_a_family_waits_then_is_admitted_when_a_place_frees(page):
     active_key = queue.keys(room.key)[1]
     queue.client.zadd(active_key, {str(other.user.pk): 0})
 
-    # The next refresh (every 5 s) admits this family and htmx takes it to its cart.
-    expect(page.get_by_role("heading", name="Panier", exact=True)).to_be_visible(timeout=15_000)
+    # The next refresh admits this family and htmx takes it to its cart. The page says when
+    # it asks again (2 to 30 s, by the estimated wait): wait for that, never race it.
+    trigger = page.locator("#waiting-status").get_attribute("hx-trigger")
+    interval = int(trigger.removeprefix("every ").removesuffix("s"))
+    expect(page.get_by_role("heading", name="Panier", exact=True)).to_be_visible(
+        timeout=(interval + 15) * 1000
+    )
     assert page.url.endswith("/inscription/panier/")
     assert queue.look(room.key, str(family.user.pk), now=timezone.now().timestamp()).state == (
         queue_module.State.ACTIVE

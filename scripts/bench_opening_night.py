@@ -334,6 +334,9 @@ class Stats:
     busy: int = 0
     waitlist_joins: int = 0
     full_seen: int = 0
+    # How late the load generator's own event loop woke up during the rush (ms): a part of
+    # every timing above that is the client's, not the server's.
+    client_lag: list = field(default_factory=list)
 
     def error(self, step: str, detail: str) -> None:
         self.errors[step] += 1
@@ -642,7 +645,9 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
     stats.polls_at_opening = len(stats.timings["waiting_poll"])
     stats.polls_before_opening = stats.polls_at_opening - polls_before
     started = time.perf_counter()
+    probe = asyncio.create_task(measure_lag(stats.client_lag))
     await asyncio.gather(*tasks)
+    probe.cancel()
     rush_seconds = time.perf_counter() - started
     stats.cpu = {
         k: v - cpu_at_opening.get(k, 0.0)
@@ -652,6 +657,14 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
     stats.opening = opening
     await connector.close()
     return stats, rush_seconds, sign_in_seconds
+
+
+async def measure_lag(lags: list[float], every: float = 0.01) -> None:
+    """How much later than asked this process's event loop wakes up, until cancelled."""
+    while True:
+        asked = time.perf_counter()
+        await asyncio.sleep(every)
+        lags.append((time.perf_counter() - asked - every) * 1000)
 
 
 WAITING_POLL = re.compile(r'hx-get="([^"]*salle-d-attente/place/[^"]*)"')
@@ -911,6 +924,13 @@ def print_steps(stats: Stats) -> None:
         print(
             f"  {step:14} {len(values):6d} {percentile(values, 50):8.0f} "
             f"{percentile(values, 95):8.0f} {percentile(values, 99):8.0f} {stats.errors[step]:7d}"
+        )
+    lags = stats.client_lag
+    if lags:
+        print(
+            f"  {'(client lag)':14} {len(lags):6d} {percentile(lags, 50):8.0f} "
+            f"{percentile(lags, 95):8.0f} {percentile(lags, 99):8.0f}"
+            "          the load generator's own delay, in every timing above"
         )
 
 

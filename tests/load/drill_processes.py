@@ -363,3 +363,21 @@ class Worker:
 
     def stop(self) -> None:
         stop_group(self.process)
+
+
+def queue_emails(subjects: list[str]) -> None:
+    """One confirmation-like email per subject, queued in one transaction (enqueued for the
+    worker after its commit)."""
+    from django.db import transaction
+
+    from portal.emails import queue_rendered_email
+
+    with transaction.atomic():
+        for number, subject in enumerate(subjects, start=1):
+            queue_rendered_email(
+                to=f"parent{number}@example.org",
+                subject=subject,
+                body_text="Confirmation d'inscription",
+                language="fr",
+                kind="order_confirmation",
+            )

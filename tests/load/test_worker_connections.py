@@ -3,12 +3,11 @@ database connections from one task to the next, as the web processes do: Celery'
 fixup would otherwise open a new PostgreSQL session for every email."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
-from portal.emails import queue_rendered_email
 from portal.models import OutgoingEmail
 
-from .drill_processes import Worker, portal_env, wait_until, worker_database_url
+from .drill_processes import Worker, portal_env, queue_emails, wait_until, worker_database_url
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -36,15 +35,7 @@ def test_the_worker_sends_many_emails_over_a_connection_per_thread(broker_at, dr
     before = sessions_opened()
     worker = Worker("reuse", env, drill_dir / "celery.log", pool="threads", concurrency=CONCURRENCY)
     try:
-        with transaction.atomic():  # enqueued after the commit
-            for number in range(EMAILS):
-                queue_rendered_email(
-                    to=f"parent{number}@example.org",
-                    subject=f"Confirmation {number}",
-                    body_text="Confirmation d'inscription",
-                    language="fr",
-                    kind="order_confirmation",
-                )
+        queue_emails([f"Confirmation {number}" for number in range(EMAILS)])
         all_sent = wait_until(
             lambda: (
                 OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT).count() == EMAILS

@@ -8,13 +8,18 @@ again, because the worker never learnt it was sent: delivery is at least once. T
 those duplicates and checks each one is explained by a message in flight at the kill."""
 
 import pytest
-from django.db import transaction
 
-from portal.emails import queue_rendered_email
 from portal.models import OutgoingEmail
 from portal.tasks import sweep_pending_emails
 
-from .drill_processes import SlowSMTPServer, Worker, portal_env, wait_until, worker_database_url
+from .drill_processes import (
+    SlowSMTPServer,
+    Worker,
+    portal_env,
+    queue_emails,
+    wait_until,
+    worker_database_url,
+)
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -41,16 +46,8 @@ def test_a_worker_killed_mid_send_loses_no_email_and_duplicates_only_what_was_in
             VAR_DIR=str(drill_dir / "var"),
         )
         try:
-            with transaction.atomic():  # queued in one go; enqueued after commit
-                for number in range(1, EMAILS + 1):
-                    queue_rendered_email(
-                        to=f"parent{number}@example.org",
-                        subject=f"Drill {number:02d}",
-                        body_text="Confirmation d'inscription",
-                        language="fr",
-                        kind="order_confirmation",
-                    )
             subjects = {f"Drill {number:02d}" for number in range(1, EMAILS + 1)}
+            queue_emails(sorted(subjects))
 
             workers.append(Worker("first", env, log, pool="prefork", concurrency=CONCURRENCY))
             # Kill once a few emails went out and at least one is in flight: taken by the

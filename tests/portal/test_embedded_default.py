@@ -3,11 +3,8 @@ visit: the suite runs on PostgreSQL, and reads compiled for PostgreSQL once brok
 on SQLite without any test seeing it."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.load.drill_processes import manage
 
 VISIT = r"""
 import re
@@ -49,19 +46,7 @@ def test_a_parent_registers_and_pays_on_the_embedded_default(tmp_path):
     }
     env.update(DEBUG="1", VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="portal.settings")
 
-    def manage(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=240,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-    manage("migrate", "--noinput")
-    manage("load_demo")
-    assert "visit ok" in manage("shell", "-c", VISIT)
+    manage("migrate", "--noinput", env=env, timeout=240)
+    manage("load_demo", env=env, timeout=240)
+    assert "visit ok" in manage("shell", "-c", VISIT, env=env, timeout=240)
     assert (tmp_path / "db.sqlite3").exists() and any((tmp_path / "emails").iterdir())

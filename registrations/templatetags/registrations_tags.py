@@ -1,8 +1,10 @@
 from django import template
+from django.urls import reverse, reverse_lazy
 from django.utils.safestring import SafeString
 
+from accounts.models import Person
 from portal.fragments import FragmentCache
-from registrations.selectors import FamilyFile, GroupOption, family_registrations
+from registrations.selectors import CartLine, FamilyFile, GroupOption, family_registrations
 
 register = template.Library()
 
@@ -48,3 +50,48 @@ def group_option(option: GroupOption, *, oob: bool = False, target_group=None) -
         "places_left": _options.hole("places_left"),
     }
     return _options.render(facts, context, holes=holes)
+
+
+_cart_lines = FragmentCache("registrations/_cart_line.html", max_entries=5000)
+_EVERY_LINE = {
+    "csrf_token": _cart_lines.hole("csrf"),
+    "remove_url": _cart_lines.hole("remove_url"),
+    "person_name": _cart_lines.hole("person_name"),
+    "person": {"pk": _cart_lines.hole("person_pk")},
+    "next_url": reverse_lazy("registrations:cart"),  # reversed only when a line is rendered
+}
+
+
+@register.simple_tag(takes_context=True)
+def cart_line(context, line: CartLine, *, person: Person) -> SafeString:
+    """One row of the cart, rendered once per distinct content for every family: the same
+    camp at the same price, in the same state, looks the same in every cart. What is the
+    family's own (the item to remove, the child's name, the CSRF token) fills a hole."""
+    group = line.item.group
+    refusal = line.refusal
+    facts = (
+        group.pk,
+        group.activity.name,
+        group.week.label,
+        line.price,
+        line.reduction,
+        line.reduction_label,
+        line.in_pending_order,
+        (refusal.code, str(refusal.message)) if refusal is not None else None,
+    )
+    render_context = context.render_context
+    if "cart_line_csrf" not in render_context:  # one masked token per page, not per line
+        render_context["cart_line_csrf"] = str(context.get("csrf_token", ""))
+    holes = {
+        "csrf": render_context["cart_line_csrf"],
+        "remove_url": reverse("registrations:cart_remove", args=[line.item.pk]),
+        "person_name": str(person),
+        "person_pk": str(person.pk),
+    }
+    fragment_context = {
+        "line": line,
+        "activity": group.activity.name,
+        "week": group.week.label,
+        **_EVERY_LINE,
+    }
+    return _cart_lines.render(facts, fragment_context, holes=holes)

@@ -95,3 +95,8 @@ def cart_line(context, line: CartLine, *, person: Person) -> SafeString:
         **_EVERY_LINE,
     }
     return _cart_lines.render(facts, fragment_context, holes=holes)
+
+
+def forget_cart_lines() -> None:
+    """Tests: start from nothing."""
+    _cart_lines.clear()

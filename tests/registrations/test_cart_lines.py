@@ -12,6 +12,7 @@ from django.utils import translation
 
 from registrations import services
 from registrations.models import CartItem
+from registrations.templatetags import registrations_tags
 from tests import factories
 
 from .helpers import text
@@ -33,6 +34,7 @@ def french():
 @pytest.fixture
 def line_renderings(monkeypatch):
     """How many times the line's template itself is rendered (a kept line is not)."""
+    registrations_tags.forget_cart_lines()  # kept per process: start as a new web process
     rendered = []
     template = engines["django"].get_template(LINE_TEMPLATE).template
     original = type(template).render

@@ -202,6 +202,13 @@ class Activity(models.Model):
         return self.name
 
     @property
+    def kind_label(self) -> str:
+        """« Camp de jour », « Service de garde »…: what ``get_kind_display`` says, without
+        rebuilding and hashing every choice's lazy label at each call (an email names the
+        kind of each of its lines twice)."""
+        return str(self.Kind(self.kind).label)
+
+    @property
     def is_service(self) -> bool:
         """Daycare and transport are add-ons that need a camp the same week."""
         return self.kind != self.Kind.CAMP

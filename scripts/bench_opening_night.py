@@ -27,6 +27,7 @@ Exit status 1 when the audit fails or a request errored.
 import argparse
 import asyncio
 import html
+import math
 import os
 import random
 import re
@@ -318,6 +319,7 @@ STEPS = [
 @dataclass
 class Stats:
     timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    sent_at: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # epoch s
     errors: Counter = field(default_factory=Counter)
     samples: list[str] = field(default_factory=list)
     checkouts: int = 0  # orders paid
@@ -382,7 +384,7 @@ class Parent:
     async def call(
         self, step: str, method: str, url: str, *, data=None, expect=(200, 302), headers=None
     ):
-        started = time.perf_counter()
+        started, sent_at = time.perf_counter(), time.time()
         try:
             async with self.http.request(
                 method, url, data=data, allow_redirects=False, headers=headers
@@ -394,6 +396,7 @@ class Parent:
             self.stats.error(step, f"{type(exc).__name__}: {exc}")
             return None, "", ""
         self.stats.timings[step].append((time.perf_counter() - started) * 1000)
+        self.stats.sent_at[step].append(sent_at)
         if status not in expect:
             self.stats.error(step, f"{method} {url} -> {status}")
             return None, "", ""
@@ -891,6 +894,19 @@ def report_waiting_room(stats: Stats) -> None:
             f"  waiting page during the rush: {rush_polls} refreshes, "
             f"{stats.cpu['waiting refresh'] / rush_polls * 1000:.2f} ms of CPU each "
             "(its own process)"
+        )
+    # When the refreshes come: at the opening every family learns at once whether it is in.
+    by_second: dict[int, list[float]] = defaultdict(list)
+    for sent, ms in zip(stats.sent_at["waiting_poll"], stats.timings["waiting_poll"], strict=True):
+        by_second[math.floor(sent - stats.opening)].append(ms)
+    around = [second for second in sorted(by_second) if -2 <= second <= 5]
+    if around:
+        print(
+            "  refreshes by second from the opening (count, p95 ms): "
+            + ", ".join(
+                f"{second:+d} s: {len(by_second[second])}, {percentile(by_second[second], 95):.0f}"
+                for second in around
+            )
         )
     # Residents and non-residents wait in rooms of their own: fairness is per room.
     for room in sorted({room for _a, room, _b in stats.arrivals.values()}):

@@ -24,6 +24,7 @@ Cluster slot, as the script needs):
 from __future__ import annotations
 
 import logging
+import math
 import random
 import re
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ RATE_WINDOW_SECONDS = 300
 # The waiting page asks again after 2 s just before its turn, up to 30 s far back; 5 s
 # while no admission rate is known.
 MIN_REFRESH_SECONDS, REFRESH_SECONDS, MAX_REFRESH_SECONDS = 2, 5, 30
+#: Before the opening, the page asks again this long after it (a timer that fires a moment
+#: early would see « not yet » and wait a whole refresh more).
+AFTER_OPENING_SECONDS = 0.2
 #: Room keys stay in Redis this long after the room closes (staff can still read them).
 KEEP_AFTER_CLOSE_SECONDS = 2 * 24 * 3600
 ROOM_KEY = re.compile(r"^[a-z0-9-]{1,80}$")
@@ -56,7 +60,7 @@ if ARGV[5] ~= '' then
 end
 local config = redis.call('HMGET', KEYS[4], 'capacity', 'idle', 'opening', 'closes')
 if not config[1] then
-  return {'unknown', -1, 0, 0, '0', '0'}
+  return {'unknown', -1, 0, 0, '0', '0', 0}
 end
 local capacity = tonumber(config[1])
 local idle = tonumber(config[2])
@@ -104,7 +108,7 @@ if member ~= '' then
     end
   end
 end
-return {state, rank, waiting, recent, tostring(opening), config[4] or '0'}
+return {state, rank, waiting, recent, tostring(opening), config[4] or '0', capacity}
 """.replace("RATE_WINDOW", str(RATE_WINDOW_SECONDS))
 
 
@@ -138,6 +142,7 @@ class Place:
     opens_at: float
     closes_at: float  # end of the window: after it, the gate no longer sends anyone here
     now: float
+    capacity: int = 0  # N: families active at once (0: unknown)
 
     @property
     def is_over(self) -> bool:
@@ -163,18 +168,25 @@ class Place:
         return max(self.opens_at - self.now, 0.0)
 
     @property
-    def refresh_seconds(self) -> int:
+    def refresh_seconds(self) -> float:
         """When the waiting page asks again: about four times before the family's estimated
         turn, so that a family ten minutes away does not ask every few seconds (refreshes
         are most of the room's load) and one about to come in sees its pass at once (a pass
-        unused is a place idle); before the opening, by the draw."""
+        unused is a place idle).
+
+        Before the opening, by the draw: the first N families of the draw are admitted at
+        the opening and ask during the second after it; each following N asks one short
+        refresh later than the N before it. The whole room does not ask in the same second,
+        when the pages of the first admitted families need the server most."""
         if self.seconds_to_opening > 0:
-            ahead = self.seconds_to_opening
-        elif (wait := self.estimated_wait_seconds) is not None:
-            ahead = wait / 4
-        else:
-            ahead = REFRESH_SECONDS
-        return int(min(max(ahead, MIN_REFRESH_SECONDS), MAX_REFRESH_SECONDS))
+            wave, rank = divmod((self.position or 1) - 1, self.capacity or 1)
+            spread = rank / (self.capacity or 1)  # within its wave: over one second
+            after = AFTER_OPENING_SECONDS + wave * MIN_REFRESH_SECONDS + spread
+            ahead = math.ceil((self.seconds_to_opening + after) * 10) / 10
+            return min(max(ahead, 0.5), MAX_REFRESH_SECONDS)
+        wait = self.estimated_wait_seconds
+        ahead = REFRESH_SECONDS if wait is None else wait / 4
+        return float(int(min(max(ahead, MIN_REFRESH_SECONDS), MAX_REFRESH_SECONDS)))
 
 
 @dataclass(frozen=True)
@@ -229,7 +241,7 @@ class WaitingRoomQueue:
         config = [room.capacity, room.idle_seconds, repr(room.opens_at)] if room else ["", "", ""]
         expire_at = int(room.closes_at + KEEP_AFTER_CLOSE_SECONDS) if room else ""
         closes_at = repr(room.closes_at) if room else ""
-        state, rank, waiting, recent, opening, closes = self._admit(
+        state, rank, waiting, recent, opening, closes, capacity = self._admit(
             keys=self.keys(room_key),
             args=[
                 repr(now),
@@ -250,6 +262,7 @@ class WaitingRoomQueue:
             opens_at=float(opening),
             closes_at=float(closes),
             now=now,
+            capacity=int(capacity),
         )
 
     def check_in(self, room: Room, member: str, *, now: float) -> Place:

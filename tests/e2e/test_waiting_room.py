@@ -46,7 +46,7 @@ def test_a_family_waits_then_is_admitted_when_a_place_frees(page):
     # The next refresh admits this family and htmx takes it to its cart. The page says when
     # it asks again (2 to 30 s, by the estimated wait): wait for that, never race it.
     trigger = page.locator("#waiting-status").get_attribute("hx-trigger")
-    interval = int(trigger.removeprefix("every ").removesuffix("s"))
+    interval = float(trigger.removeprefix("every ").removesuffix("s"))
     expect(page.get_by_role("heading", name="Panier", exact=True)).to_be_visible(
         timeout=(interval + 15) * 1000
     )

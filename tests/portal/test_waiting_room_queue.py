@@ -252,12 +252,34 @@ def test_the_page_refreshes_often_near_the_front_and_rarely_far_back(queue):
     assert queue.look(paused.key, "far", now=OPENS + 100).refresh_seconds == 5
 
 
-def test_before_the_opening_the_page_asks_again_by_the_draw(queue):
+def test_before_the_opening_the_page_asks_again_just_after_it(queue):
     room = make_room()
     queue.check_in(room, "early", now=OPENS - 3600)
     assert queue.look(room.key, "early", now=OPENS - 3600).refresh_seconds == 30
-    assert queue.look(room.key, "early", now=OPENS - 12.5).refresh_seconds == 12
-    assert queue.look(room.key, "early", now=OPENS - 1).refresh_seconds == 2
+    # Never a moment before the opening: « not yet » would cost a whole refresh more.
+    assert queue.look(room.key, "early", now=OPENS - 12.5).refresh_seconds == 12.7
+    assert queue.look(room.key, "early", now=OPENS - 1).refresh_seconds == 1.2
+    assert queue.look(room.key, "early", now=OPENS - 0.01).refresh_seconds == 0.5
+
+
+def test_before_the_opening_the_draw_asks_again_in_waves_of_n(queue):
+    """The first N of the draw are admitted at the opening and ask in the second after it;
+    each following N a short refresh later: the room does not ask all in the same second."""
+    room = make_room(capacity=10, idle_seconds=600)
+    members = [str(n) for n in range(35)]
+    for n, member in enumerate(members):
+        queue.check_in(room, member, now=OPENS - 60 + n)
+    now = OPENS - 10
+    places = {member: queue.look(room.key, member, now=now) for member in members}
+    asks_at = {p.position: round(now + p.refresh_seconds - OPENS, 1) for p in places.values()}
+    # Ten by ten, two seconds apart, each ten spread over its second.
+    waves = [asks_at[position] for position in (1, 2, 10, 11, 20, 21, 30, 31, 35)]
+    assert waves == [0.2, 0.3, 1.1, 2.2, 3.1, 4.2, 5.1, 6.2, 6.6]
+    # The first wave is right: at the opening, exactly those ten are admitted.
+    first_wave = {member for member, place in places.items() if place.position <= 10}
+    at_opening = {member: queue.look(room.key, member, now=OPENS + 0.2) for member in members}
+    admitted = {member for member, place in at_opening.items() if place.state == State.ACTIVE}
+    assert admitted == first_wave
 
 
 def test_a_place_knows_when_the_window_is_over(queue):

@@ -103,7 +103,7 @@ def test_the_waiting_page_counts_down_and_says_what_to_prepare(parent_client, op
     assert "Salle d'attente" in page
     assert "L'inscription ouvre dans 10 minutes." in page
     assert "Rien n'est réservé avant le paiement" in page
-    assert 'hx-trigger="every 30s"' in page  # ten minutes before the draw
+    assert 'hx-trigger="every 30.0s"' in page  # ten minutes before the draw
     assert "<script>" not in page.replace('<script src="', "")  # no inline script (CSP)
 
 

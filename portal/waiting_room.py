@@ -174,14 +174,12 @@ class Place:
         are most of the room's load) and one about to come in sees its pass at once (a pass
         unused is a place idle).
 
-        Before the opening, by the draw: the first N families of the draw are admitted at
-        the opening and ask during the second after it; each following N asks one short
-        refresh later than the N before it. The whole room does not ask in the same second,
-        when the pages of the first admitted families need the server most."""
+        Before the opening, by the draw: from just after the opening, N families every 2 s in
+        the draw's order. The first N are admitted at the opening, but the whole room asking
+        in one second would starve the pages those families open next."""
         if self.seconds_to_opening > 0:
-            wave, rank = divmod((self.position or 1) - 1, self.capacity or 1)
-            spread = rank / (self.capacity or 1)  # within its wave: over one second
-            after = AFTER_OPENING_SECONDS + wave * MIN_REFRESH_SECONDS + spread
+            behind = ((self.position or 1) - 1) / (self.capacity or 1)  # in rooms of N
+            after = AFTER_OPENING_SECONDS + behind * MIN_REFRESH_SECONDS
             ahead = math.ceil((self.seconds_to_opening + after) * 10) / 10
             return min(max(ahead, 0.5), MAX_REFRESH_SECONDS)
         wait = self.estimated_wait_seconds

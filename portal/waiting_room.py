@@ -43,6 +43,9 @@ MIN_REFRESH_SECONDS, REFRESH_SECONDS, MAX_REFRESH_SECONDS = 2, 5, 30
 #: Before the opening, the page asks again this long after it (a timer that fires a moment
 #: early would see « not yet » and wait a whole refresh more).
 AFTER_OPENING_SECONDS = 0.2
+#: Families waiting for the opening come back once between these many seconds before it,
+#: each at its own moment, to learn a place in the draw that counts nearly every arrival.
+SETTLE_FROM_SECONDS, SETTLE_TO_SECONDS = 5.0, 1.0
 #: Room keys stay in Redis this long after the room closes (staff can still read them).
 KEEP_AFTER_CLOSE_SECONDS = 2 * 24 * 3600
 ROOM_KEY = re.compile(r"^[a-z0-9-]{1,80}$")
@@ -174,14 +177,22 @@ class Place:
         are most of the room's load) and one about to come in sees its pass at once (a pass
         unused is a place idle).
 
-        Before the opening, by the draw: from just after the opening, N families every 2 s in
-        the draw's order. The first N are admitted at the opening, but the whole room asking
-        in one second would starve the pages those families open next."""
-        if self.seconds_to_opening > 0:
-            behind = ((self.position or 1) - 1) / (self.capacity or 1)  # in rooms of N
-            after = AFTER_OPENING_SECONDS + behind * MIN_REFRESH_SECONDS
-            ahead = math.ceil((self.seconds_to_opening + after) * 10) / 10
-            return min(max(ahead, 0.5), MAX_REFRESH_SECONDS)
+        Before the opening, by the draw. A family's place changes as others arrive, so each
+        comes back once in the last seconds before the opening, at a moment spread by its
+        place so far; from there, it asks from just after the opening, N families every 2 s
+        in the draw's order. The first N are admitted at the opening, but the whole room
+        asking in one second would starve the pages those families open next."""
+        to_opening = self.seconds_to_opening
+        if to_opening > 0:
+            position = self.position or 1
+            if to_opening > SETTLE_FROM_SECONDS:
+                drawn = (position - 1) / max(self.waiting, 1)  # 0 first .. 1 last, so far
+                settle = SETTLE_FROM_SECONDS - (SETTLE_FROM_SECONDS - SETTLE_TO_SECONDS) * drawn
+                ahead = to_opening - settle
+            else:
+                behind = (position - 1) / (self.capacity or 1)  # in rooms of N
+                ahead = to_opening + AFTER_OPENING_SECONDS + behind * MIN_REFRESH_SECONDS
+            return min(max(math.ceil(ahead * 10) / 10, 0.5), MAX_REFRESH_SECONDS)
         wait = self.estimated_wait_seconds
         ahead = REFRESH_SECONDS if wait is None else wait / 4
         return float(int(min(max(ahead, MIN_REFRESH_SECONDS), MAX_REFRESH_SECONDS)))

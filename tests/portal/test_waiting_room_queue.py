@@ -252,34 +252,42 @@ def test_the_page_refreshes_often_near_the_front_and_rarely_far_back(queue):
     assert queue.look(paused.key, "far", now=OPENS + 100).refresh_seconds == 5
 
 
-def test_before_the_opening_the_page_asks_again_just_after_it(queue):
+def test_before_the_opening_the_page_asks_again_before_and_just_after_it(queue):
     room = make_room()
     queue.check_in(room, "early", now=OPENS - 3600)
     assert queue.look(room.key, "early", now=OPENS - 3600).refresh_seconds == 30
-    # Never a moment before the opening: « not yet » would cost a whole refresh more.
-    assert queue.look(room.key, "early", now=OPENS - 12.5).refresh_seconds == 12.7
+    # First of the draw so far: back 5 s before the opening for its place among the others.
+    assert queue.look(room.key, "early", now=OPENS - 12.5).refresh_seconds == 7.5
+    # Then never a moment before the opening: « not yet » would cost a whole refresh more.
     assert queue.look(room.key, "early", now=OPENS - 1).refresh_seconds == 1.2
     assert queue.look(room.key, "early", now=OPENS - 0.01).refresh_seconds == 0.5
 
 
 def test_before_the_opening_the_draw_asks_again_n_families_every_two_seconds(queue):
-    """From the opening on, in the order of the draw: the first N are admitted at once, but
-    the room does not ask all in the same second."""
+    """Each family comes back once in the last seconds before the opening, then from the
+    opening on in the order of the draw: the first N are admitted at once, but the room
+    does not ask all in the same second."""
     room = make_room(capacity=10, idle_seconds=600)
     members = [str(n) for n in range(35)]
     for n, member in enumerate(members):
         queue.check_in(room, member, now=OPENS - 60 + n)
-    now = OPENS - 10
-    places = {member: queue.look(room.key, member, now=now) for member in members}
-    asks_at = {p.position: round(now + p.refresh_seconds - OPENS, 1) for p in places.values()}
-    # Ten every two seconds, in the order of the draw.
-    waves = [asks_at[position] for position in (1, 2, 10, 11, 20, 21, 30, 31, 35)]
+
+    def asks_at(now: float) -> dict[int, float]:
+        places = [queue.look(room.key, member, now=now) for member in members]
+        return {p.position: round(now + p.refresh_seconds - OPENS, 1) for p in places}
+
+    # From 5 s to 1 s before the opening, spread by the place in the draw so far.
+    early = asks_at(OPENS - 20)
+    assert [early[position] for position in (1, 18, 35)] == [-5.0, -3.0, -1.1]
+    # Then ten every two seconds, in the order of the draw.
+    settled = asks_at(OPENS - 3)
+    waves = [settled[position] for position in (1, 2, 10, 11, 20, 21, 30, 31, 35)]
     assert waves == [0.2, 0.4, 2.0, 2.2, 4.0, 4.2, 6.0, 6.2, 7.0]
     # The first ten are the ones admitted at the opening.
-    first_wave = {member for member, place in places.items() if place.position <= 10}
+    first_ten = {m for m in members if queue.look(room.key, m, now=OPENS - 3).position <= 10}
     at_opening = {member: queue.look(room.key, member, now=OPENS + 0.2) for member in members}
     admitted = {member for member, place in at_opening.items() if place.state == State.ACTIVE}
-    assert admitted == first_wave
+    assert admitted == first_ten
 
 
 def test_a_place_knows_when_the_window_is_over(queue):

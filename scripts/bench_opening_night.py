@@ -882,11 +882,15 @@ def report_waiting_room(stats: Stats) -> None:
     """The waiting page's cost, and fairness: before the opening, arrival order must not
     predict admission order (a lottery); after it, admission follows arrival."""
     polls = stats.polls_before_opening
-    web = sum(stats.cpu_before_opening.get(k, 0.0) for k in ("web", "waiting refresh"))
+    # The refresh's own process when there is one (a web worker that gunicorn restarts then
+    # would count its start-up).
+    own = "waiting refresh" in stats.cpu_before_opening
+    spent = stats.cpu_before_opening.get("waiting refresh" if own else "web", 0.0)
     if polls >= 20:
         print(
-            f"  waiting page in the last half before the opening: {polls} refreshes, web CPU "
-            f"{web / polls * 1000:.2f} ms per refresh (nothing else runs then)"
+            f"  waiting page in the last half before the opening: {polls} refreshes, "
+            f"{spent / polls * 1000:.2f} ms of CPU each "
+            + ("(its own process)" if own else "(web: nothing else runs then)")
         )
     rush_polls = len(stats.timings["waiting_poll"]) - stats.polls_at_opening
     if rush_polls and "waiting refresh" in stats.cpu:
@@ -899,7 +903,8 @@ def report_waiting_room(stats: Stats) -> None:
     by_second: dict[int, list[float]] = defaultdict(list)
     for sent, ms in zip(stats.sent_at["waiting_poll"], stats.timings["waiting_poll"], strict=True):
         by_second[math.floor(sent - stats.opening)].append(ms)
-    around = [second for second in sorted(by_second) if -2 <= second <= 5]
+    around = [second for second in sorted(by_second) if -5 <= second <= 5]
+    later = [ms for second, values in by_second.items() if second > 5 for ms in values]
     if around:
         print(
             "  refreshes by second from the opening (count, p95 ms): "
@@ -907,6 +912,7 @@ def report_waiting_room(stats: Stats) -> None:
                 f"{second:+d} s: {len(by_second[second])}, {percentile(by_second[second], 95):.0f}"
                 for second in around
             )
+            + (f"; later: {len(later)}, {percentile(later, 95):.0f}" if later else "")
         )
     # Residents and non-residents wait in rooms of their own: fairness is per room.
     for room in sorted({room for _a, room, _b in stats.arrivals.values()}):

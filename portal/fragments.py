@@ -32,9 +32,11 @@ _HOLE = re.compile("\x00hole:([^\x00]+)\x00")
 
 
 class FragmentCache:
-    def __init__(self, template: str, *, max_entries: int) -> None:
+    def __init__(self, template: str, *, max_entries: int, autoescape: bool = True) -> None:
         self.template = template
         self.max_entries = max_entries
+        # Off for plain text (an email's text part): nothing is escaped, holes included.
+        self.autoescape = autoescape
         self._kept: dict[tuple, SafeString | tuple[str, ...]] = {}
 
     @staticmethod
@@ -51,7 +53,9 @@ class FragmentCache:
         kept = self._kept.get(key)
         if kept is None:
             # The engine's template itself: no request, no context processors.
-            html = get_template(self.template).template.render(Context(context))
+            html = get_template(self.template).template.render(
+                Context(context, autoescape=self.autoescape)
+            )
             kept = mark_safe(html) if holes is None else tuple(_HOLE.split(html))
             if not settings.DEBUG:
                 if len(self._kept) >= self.max_entries:
@@ -60,11 +64,9 @@ class FragmentCache:
         if holes is None:
             return kept
         # Text and hole names alternate: (text, name, text, name, text).
+        fill = conditional_escape if self.autoescape else str
         return mark_safe(
-            "".join(
-                part if n % 2 == 0 else conditional_escape(holes[part])
-                for n, part in enumerate(kept)
-            )
+            "".join(part if n % 2 == 0 else fill(holes[part]) for n, part in enumerate(kept))
         )
 
     def __len__(self) -> int:

@@ -4,6 +4,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import Person
 from portal.fragments import FragmentCache
+from registrations.models import Registration
 from registrations.selectors import CartLine, FamilyFile, GroupOption, family_registrations
 
 register = template.Library()
@@ -97,6 +98,40 @@ def cart_line(context, line: CartLine, *, person: Person) -> SafeString:
     return _cart_lines.render(facts, fragment_context, holes=holes)
 
 
+_email_lines = {
+    "html": FragmentCache("emails/_order_line.html", max_entries=5000),
+    "txt": FragmentCache("emails/_order_line.txt", max_entries=5000, autoescape=False),
+}
+
+
+@register.simple_tag
+def email_order_line(registration: Registration, part: str) -> SafeString:
+    """One line of an order in an email's ``"html"`` or ``"txt"`` part, rendered once per
+    distinct content for every family (the worker renders hundreds of confirmations on
+    opening night, their lines mostly the same camps): the child's name fills a hole."""
+    group, week = registration.group, registration.week
+    activity = group.activity
+    facts = (
+        group.pk,
+        activity.name,
+        activity.kind,
+        activity.site,
+        week.label,
+        registration.price,
+        registration.family_reduction,
+        registration.family_pricing_label,
+    )
+    cache = _email_lines[part]
+    context = {"r": registration, "kind": activity.kind_label, "person": cache.hole("person")}
+    return cache.render(facts, context, holes={"person": str(registration.person)})
+
+
 def forget_cart_lines() -> None:
     """Tests: start from nothing."""
     _cart_lines.clear()
+
+
+def forget_email_lines() -> None:
+    """Tests: start from nothing."""
+    for cache in _email_lines.values():
+        cache.clear()

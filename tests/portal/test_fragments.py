@@ -63,3 +63,17 @@ def test_with_debug_nothing_is_kept(settings):
     cache = FragmentCache(PLACES, max_entries=10)
     cache.render((3,), {"free": 3})
     assert len(cache) == 0
+
+
+def test_a_plain_text_fragment_escapes_neither_its_text_nor_its_holes():
+    cache = FragmentCache("emails/_order_line.txt", max_entries=10, autoescape=False)
+    activity = SimpleNamespace(name="Camp <Nature> & co", site="", kind="camp")
+    line = SimpleNamespace(
+        group=SimpleNamespace(activity=activity),
+        week=SimpleNamespace(label="Semaine 1"),
+        price=185,
+        family_reduction=0,
+    )
+    context = {"r": line, "kind": "Camp de jour", "person": cache.hole("person")}
+    text = cache.render(("camp",), context, holes={"person": 'Léo "<b>"'})
+    assert text.startswith('- Léo "<b>" — Camp <Nature> & co (Camp de jour)')

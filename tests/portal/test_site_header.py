@@ -4,7 +4,6 @@
 import re
 
 import pytest
-from django.template import engines
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -12,6 +11,7 @@ from django.utils import translation
 from portal.templatetags import site
 from registrations import services
 from tests import factories
+from tests.renderings import count_renderings
 
 HEADER = "_site_header.html"
 CART = reverse("registrations:cart")
@@ -32,17 +32,7 @@ def french():
 @pytest.fixture
 def header_renderings(monkeypatch):
     site.forget()  # kept per process: start as a new web process would
-    rendered = []
-    template = engines["django"].get_template(HEADER).template
-    original = type(template).render
-
-    def counting(self, context):
-        if self.origin.template_name == HEADER:
-            rendered.append(1)
-        return original(self, context)
-
-    monkeypatch.setattr(type(template), "render", counting)
-    return rendered
+    return count_renderings(monkeypatch, HEADER)
 
 
 def _signed_in(family) -> Client:

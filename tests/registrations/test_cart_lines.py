@@ -5,7 +5,6 @@ import re
 from datetime import date
 
 import pytest
-from django.template import engines
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -14,6 +13,7 @@ from registrations import services
 from registrations.models import CartItem
 from registrations.templatetags import registrations_tags
 from tests import factories
+from tests.renderings import count_renderings
 
 from .helpers import text
 
@@ -35,17 +35,7 @@ def french():
 def line_renderings(monkeypatch):
     """How many times the line's template itself is rendered (a kept line is not)."""
     registrations_tags.forget_cart_lines()  # kept per process: start as a new web process
-    rendered = []
-    template = engines["django"].get_template(LINE_TEMPLATE).template
-    original = type(template).render
-
-    def counting(self, context):
-        if self.origin.template_name == LINE_TEMPLATE:
-            rendered.append(1)
-        return original(self, context)
-
-    monkeypatch.setattr(type(template), "render", counting)
-    return rendered
+    return count_renderings(monkeypatch, LINE_TEMPLATE)
 
 
 def _family_with(camp, child_name: str):

@@ -5,10 +5,10 @@ only."""
 from datetime import date
 
 import pytest
-from django.template import engines
 
 from registrations.templatetags import registrations_tags
 from tests import factories
+from tests.renderings import count_renderings
 
 from .helpers import paid_order, sent_email
 
@@ -18,17 +18,7 @@ LINE_TEMPLATES = {"emails/_order_line.html", "emails/_order_line.txt"}
 @pytest.fixture
 def line_renderings(monkeypatch):
     registrations_tags.forget_email_lines()  # kept per process: start as a new worker would
-    rendered = []
-    template = engines["django"].get_template("emails/_order_line.html").template
-    original = type(template).render
-
-    def counting(self, context):
-        if self.origin.template_name in LINE_TEMPLATES:
-            rendered.append(self.origin.template_name)
-        return original(self, context)
-
-    monkeypatch.setattr(type(template), "render", counting)
-    return rendered
+    return count_renderings(monkeypatch, *LINE_TEMPLATES)
 
 
 def _confirmation(camp, child_name: str):

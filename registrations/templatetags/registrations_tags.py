@@ -112,7 +112,6 @@ def email_order_line(registration: Registration, part: str) -> SafeString:
     group, week = registration.group, registration.week
     activity = group.activity
     facts = (
-        group.pk,
         activity.name,
         activity.kind,
         activity.site,

@@ -31,8 +31,20 @@ def context() -> dict:
         starts_on=date(2027, 6, 28),
         ends_on=date(2027, 7, 2),
     )
-    activity = NS(name=CAMP, get_kind_display=lambda: "Camp", site="Parc Central")
-    daycare = NS(name="Service de garde", get_kind_display=lambda: "Service de garde", site="")
+    activity = NS(
+        name=CAMP,
+        kind="camp",
+        kind_label="Camp",
+        get_kind_display=lambda: "Camp",
+        site="Parc Central",
+    )
+    daycare = NS(
+        name="Service de garde",
+        kind="daycare",
+        kind_label="Service de garde",
+        get_kind_display=lambda: "Service de garde",
+        site="",
+    )
     group = NS(activity=activity, week=week, __str__=lambda: CAMP)
     family = NS(
         pk=1,
@@ -44,6 +56,7 @@ def context() -> dict:
         is_resident=False,
     )
     person = NS(first_name="Léa", __str__=lambda: "Léa Tremblay")
+    no_reduction = {"family_reduction": Decimal("0"), "family_pricing_label": ""}
     order = NS(
         number="A-1001",
         total=Decimal("245.00"),
@@ -53,8 +66,14 @@ def context() -> dict:
         public_id=order_id,
     )
     registrations = [
-        NS(person=person, group=group, week=week, price=Decimal("185.00")),
-        NS(person=person, group=NS(activity=daycare, week=week), week=week, price=Decimal("60")),
+        NS(person=person, group=group, week=week, price=Decimal("185.00"), **no_reduction),
+        NS(
+            person=person,
+            group=NS(activity=daycare, week=week),
+            week=week,
+            price=Decimal("60"),
+            **no_reduction,
+        ),
     ]
     entry = NS(person=person, group=group)
     order_url = settings.SITE_URL + reverse("registrations:order_detail", args=[order_id])

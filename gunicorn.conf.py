@@ -25,3 +25,10 @@ errorlog = "-"
 capture_output = True
 loglevel = os.environ.get("LOG_LEVEL", "warning").lower()
 wsgi_app = "portal.wsgi:application"
+
+
+def post_worker_init(worker) -> None:
+    """Before the worker takes requests: what Django would load on its first ones."""
+    from portal.warmup import warm_up
+
+    warm_up()

@@ -1,0 +1,23 @@
+"""A web process loads on start what its first requests would (``portal.warmup``)."""
+
+from django.template.loader import get_template
+from django.urls import clear_url_caches, get_resolver
+from django.utils import translation
+
+from portal import warmup
+
+
+def test_the_rush_templates_exist_so_the_list_stays_true():
+    for name in warmup.RUSH_TEMPLATES:
+        get_template(name)  # raises TemplateDoesNotExist for a renamed template
+
+
+def test_warming_up_loads_both_languages_and_their_urls(monkeypatch):
+    # As a new process: no URL pattern compiled, no catalogue read.
+    clear_url_caches()
+    monkeypatch.setattr(translation.trans_real, "_translations", {})
+    assert not get_resolver()._reverse_dict
+    warmup.warm_up()
+    for code in ("fr", "en"):
+        assert code in get_resolver()._reverse_dict  # the patterns, compiled per language
+    assert {"fr", "en"} <= set(translation.trans_real._translations)  # catalogues merged

@@ -17,3 +17,7 @@ def count_renderings(monkeypatch, *names: str) -> list[str]:
 
     monkeypatch.setattr(Template, "render", counting)
     return rendered
+
+
+#: The hidden input of a form's CSRF token, as a page renders it (group 1: the token).
+CSRF_INPUT = r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">'

@@ -11,15 +11,14 @@ from django.utils import translation
 from portal.templatetags import site
 from registrations import services
 from tests import factories
-from tests.renderings import count_renderings
+from tests.renderings import CSRF_INPUT, count_renderings
 
 HEADER = "_site_header.html"
 CART = reverse("registrations:cart")
 DOSSIER = reverse("accounts:dossier")
 LANGUAGE_NEXT = re.compile(r'<input name="next" type="hidden" value="([^"]*)">')
 LOGOUT_TOKEN = re.compile(
-    r'action="' + re.escape(reverse("account_logout")) + r'" class="inline-form">\s*'
-    r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">'
+    r'action="' + re.escape(reverse("account_logout")) + r'" class="inline-form">\s*' + CSRF_INPUT
 )
 
 

@@ -13,16 +13,14 @@ from registrations import services
 from registrations.models import CartItem
 from registrations.templatetags import registrations_tags
 from tests import factories
-from tests.renderings import count_renderings
+from tests.renderings import CSRF_INPUT, count_renderings
 
 from .helpers import text
 
 CART = reverse("registrations:cart")
 LINE_TEMPLATE = "registrations/_cart_line.html"
-REMOVE_FORM = re.compile(
-    r'<form method="post" action="([^"]+/retirer/[^"]+)"[^>]*>\s*'
-    r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">'
-)
+REMOVE_ACTION = r'<form method="post" action="([^"]+/retirer/[^"]+)"[^>]*>\s*'
+REMOVE_FORM = re.compile(REMOVE_ACTION + CSRF_INPUT)
 
 
 @pytest.fixture(autouse=True)

@@ -329,6 +329,7 @@ class Stats:
     polls_before_opening: int = 0
     polls_at_opening: int = 0
     arrivals: dict = field(default_factory=dict)  # family -> (arrived, admitted), epoch s
+    finished: dict = field(default_factory=dict)  # family -> its last answer, epoch s
     opening: float = 0.0
     paid_at: list = field(default_factory=list)  # when each paid checkout ended (epoch s)
     emails: dict = field(default_factory=dict)  # family index -> email
@@ -634,6 +635,7 @@ async def rush(args, town: Town, base: str) -> tuple[Stats, float, float]:
             await register_family(
                 parent, town, children, random.Random(args.seed * 1000 + n), prepared=ready
             )
+            stats.finished[n] = time.time()
         finally:
             await parent.close()
 
@@ -737,7 +739,8 @@ def open_registration(*, in_seconds: float, room: int) -> float:
 
 
 def cpu_by_process() -> dict[str, float]:
-    """CPU seconds used so far, by kind of process (from /proc: user + system time)."""
+    """CPU seconds used so far, by kind of process (from /proc: user + system time, the
+    reaped children's included)."""
     ticks = os.sysconf("SC_CLK_TCK")
     kinds = {"gunicorn": "web", "celery": "celery", "postgres": "postgresql", "redis": "redis"}
     totals: dict[str, float] = defaultdict(float)
@@ -749,7 +752,9 @@ def cpu_by_process() -> dict[str, float]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        # utime, stime and the children's that were reaped: a gunicorn worker replaced after
+        # max_requests, or a PostgreSQL backend that closed, still counts (in its parent).
+        seconds = sum(int(value) for value in fields[11:15]) / ticks
         if int(entry.name) == os.getpid():
             totals["load generator"] += seconds
             continue
@@ -937,6 +942,23 @@ def report_waiting_room(stats: Stats) -> None:
             )
 
 
+def report_passes(stats: Stats, admitted: dict, ids: dict) -> None:
+    """A pass's life: from the waiting room's admission (its clock) to the family seeing
+    it (the next refresh), then to the family's last answer. N follows from their sum."""
+    seen, busy = [], []
+    for n, (_arrived, seen_at) in stats.arrivals.items():
+        user = ids.get(stats.emails[n])
+        if user in admitted and n in stats.finished:
+            seen.append((seen_at - admitted[user][1]) * 1000)
+            busy.append((stats.finished[n] - seen_at) * 1000)
+    if seen:
+        print(
+            f"  a pass, from its admission: seen by the family after p50 {percentile(seen, 50):.0f}"
+            f" ms (p95 {percentile(seen, 95):.0f}), the family done "
+            f"{percentile(busy, 50) / 1000:.2f} s later (p95 {percentile(busy, 95) / 1000:.2f})"
+        )
+
+
 def print_steps(stats: Stats) -> None:
     print(f"  {'step':14} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for step in STEPS:
@@ -1107,6 +1129,7 @@ def main() -> int:
         print(f"  busiest 10 s: {peak_rate(stats.paid_at, 10.0):.1f} paid checkouts/s")
         admitted = server_admissions(args.port)
         ids = user_ids(list(stats.emails.values()))
+        report_passes(stats, admitted, ids)
         stats.arrivals = {
             n: (arrived, *admitted[ids[stats.emails[n]]])
             for n, (arrived, _seen) in stats.arrivals.items()

@@ -82,7 +82,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--waiting-port",
         type=int,
-        help="the waiting page's refresh process (default --port + 1; 0: the pages' processes)",
+        help="the waiting room's own process, for its page and the page's refreshes "
+        "(default --port + 1; 0: the pages' processes)",
     )
     parser.add_argument(
         "--poll-seconds",
@@ -695,7 +696,8 @@ async def wait_for_a_pass(
     if "salle-d-attente" not in location:
         parent.admitted_on_arrival = status == 200  # the browser shows the cart already
         return True
-    status, page, _ = await parent.call("waiting_page", "GET", location)
+    # The TLS proxy sends the waiting room's paths to its own process (README).
+    status, page, _ = await parent.call("waiting_page", "GET", poll_base + location)
     if status is None:
         return False
     if status == 302:  # admitted as it arrived

@@ -27,8 +27,9 @@ start() {
   nice -n "${WEB_NICE:-0}" "$VENV/bin/gunicorn" -c gunicorn.conf.py --daemon \
     --pid "$RUN_DIR/gunicorn.pid" --error-logfile var/log/gunicorn.log
   if [ -n "${WAITING_BIND:-}" ]; then
-    # The TLS proxy sends /inscription/salle-d-attente/place/ here: thousands of 1 ms
-    # refreshes then never queue behind the pages of the admitted families.
+    # The TLS proxy sends /inscription/salle-d-attente/ here (the page and its refreshes):
+    # the families arriving and thousands of 1 ms refreshes then never queue behind the
+    # pages of the admitted families.
     "$VENV/bin/gunicorn" -c gunicorn.conf.py --daemon --bind "$WAITING_BIND" \
       --workers "${WAITING_WORKERS:-1}" --threads "${WAITING_THREADS:-4}" \
       --pid "$RUN_DIR/gunicorn-waiting.pid" --error-logfile var/log/gunicorn-waiting.log

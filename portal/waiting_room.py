@@ -37,9 +37,16 @@ logger = logging.getLogger(__name__)
 
 #: Admissions counted for the rate shown to families and staff.
 RATE_WINDOW_SECONDS = 300
-# The waiting page asks again after 2 s just before its turn, up to 30 s far back; 5 s
-# while no admission rate is known.
-MIN_REFRESH_SECONDS, REFRESH_SECONDS, MAX_REFRESH_SECONDS = 2, 5, 30
+# The waiting page asks again after 0.5 s just before its turn, up to 30 s far back; 5 s
+# while no admission rate is known. A pass freed goes to the head of the line at the next
+# refresh of anyone in the room, but the family at the head sees it only at its own next
+# one: a pass stays unused for about the head's refresh interval.
+MIN_REFRESH_SECONDS, REFRESH_SECONDS, MAX_REFRESH_SECONDS = 0.5, 5, 30
+#: Before the opening, the draw's families are told to ask from the opening on, N of them
+#: every this many seconds. Short: a family asking before its turn costs a refresh (2 ms),
+#: one asking after it leaves a pass unused (at 2 s, N = 15 families a room capped
+#: admission at 7.5 a second while each family needed 0.2 s to pay).
+OPENING_WAVE_SECONDS = 0.5
 #: Before the opening, the page asks again this long after it (a timer that fires a moment
 #: early would see « not yet » and wait a whole refresh more).
 AFTER_OPENING_SECONDS = 0.2
@@ -179,9 +186,10 @@ class Place:
 
         Before the opening, by the draw. A family's place changes as others arrive, so each
         comes back once in the last seconds before the opening, at a moment spread by its
-        place so far; from there, it asks from just after the opening, N families every 2 s
-        in the draw's order. The first N are admitted at the opening, but the whole room
-        asking in one second would starve the pages those families open next."""
+        place so far; from there, it asks from just after the opening, N families every half
+        second in the draw's order (``OPENING_WAVE_SECONDS``). The first N are admitted at
+        the opening, but the whole room asking at once would starve the pages those
+        families open next."""
         to_opening = self.seconds_to_opening
         if to_opening > 0:
             position = self.position or 1
@@ -191,11 +199,16 @@ class Place:
                 ahead = to_opening - settle
             else:
                 behind = (position - 1) / (self.capacity or 1)  # in rooms of N
-                ahead = to_opening + AFTER_OPENING_SECONDS + behind * MIN_REFRESH_SECONDS
-            return min(max(math.ceil(ahead * 10) / 10, 0.5), MAX_REFRESH_SECONDS)
+                ahead = to_opening + AFTER_OPENING_SECONDS + behind * OPENING_WAVE_SECONDS
+            return _tenths(ahead)
         wait = self.estimated_wait_seconds
-        ahead = REFRESH_SECONDS if wait is None else wait / 4
-        return float(int(min(max(ahead, MIN_REFRESH_SECONDS), MAX_REFRESH_SECONDS)))
+        return _tenths(REFRESH_SECONDS if wait is None else wait / 4)
+
+
+def _tenths(seconds: float) -> float:
+    """A refresh interval in tenths of a second (htmx reads decimals), within bounds."""
+    tenths = math.ceil(round(seconds * 10, 6))  # 4.2 s is 42 tenths, not 43
+    return min(max(tenths / 10, MIN_REFRESH_SECONDS), MAX_REFRESH_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -241,15 +241,34 @@ def test_the_page_refreshes_often_near_the_front_and_rarely_far_back(queue):
     for member in range(200):
         queue.check_in(room, str(member), now=OPENS + 1 + member / 100)
     # 0.1 family per second: 10 s from its turn, 20 s, 50 s, 200 s, 1,000 s; and no rate yet.
-    assert queue.look(room.key, "10", now=OPENS + 100).refresh_seconds == 2
+    assert queue.look(room.key, "10", now=OPENS + 100).refresh_seconds == 2.5
     assert queue.look(room.key, "11", now=OPENS + 100).refresh_seconds == 5
     assert queue.look(room.key, "109", now=OPENS + 100).refresh_seconds == 30
     assert queue.look(room.key, "29", now=OPENS + 100).refresh_seconds == 30  # 200 s / 4 > 30
-    assert queue.look(room.key, "14", now=OPENS + 100).refresh_seconds == 12  # 50 s / 4
+    assert queue.look(room.key, "14", now=OPENS + 100).refresh_seconds == 12.5  # 50 s / 4
     paused = make_room(key="season-1-resident-2", capacity=0)  # nobody admitted: no rate
     queue.check_in(paused, "far", now=OPENS + 1)
     assert queue.look(paused.key, "far", now=OPENS + 100).estimated_wait_seconds is None
     assert queue.look(paused.key, "far", now=OPENS + 100).refresh_seconds == 5
+
+
+def test_a_family_whose_turn_is_a_moment_away_asks_every_half_second(queue):
+    """A freed pass goes to the head of the line at anyone's next refresh, but that family
+    sees it at its own next one: the head asks twice a second, not every 2 s."""
+    room = make_room(capacity=10, idle_seconds=600)
+    for member in range(60):
+        queue.check_in(room, str(member), now=OPENS - 10 + member / 10)
+    at_opening = {m: queue.look(room.key, str(m), now=OPENS + 0.2) for m in range(60)}
+    for member, place in at_opening.items():  # the first ten pay and give their passes back
+        if place.state == State.ACTIVE:
+            queue.leave(room.key, str(member))
+    # Ten more admitted: 20 in the first 2 s, 10 families a second.
+    places = [queue.look(room.key, str(m), now=OPENS + 2) for m in range(60)]
+    waiting = sorted((p for p in places if p.state == State.WAITING), key=lambda p: p.position)
+    assert [p.position for p in waiting] == list(range(1, 41))
+    assert waiting[0].refresh_seconds == 0.5
+    assert waiting[19].refresh_seconds == 0.5  # its turn 2 s away
+    assert waiting[-1].refresh_seconds == 1.0  # the 40th: 4 s away
 
 
 def test_before_the_opening_the_page_asks_again_before_and_just_after_it(queue):
@@ -263,10 +282,10 @@ def test_before_the_opening_the_page_asks_again_before_and_just_after_it(queue):
     assert queue.look(room.key, "early", now=OPENS - 0.01).refresh_seconds == 0.5
 
 
-def test_before_the_opening_the_draw_asks_again_n_families_every_two_seconds(queue):
+def test_before_the_opening_the_draw_asks_again_n_families_every_half_second(queue):
     """Each family comes back once in the last seconds before the opening, then from the
     opening on in the order of the draw: the first N are admitted at once, but the room
-    does not ask all in the same second."""
+    does not ask all at once."""
     room = make_room(capacity=10, idle_seconds=600)
     members = [str(n) for n in range(35)]
     for n, member in enumerate(members):
@@ -279,10 +298,10 @@ def test_before_the_opening_the_draw_asks_again_n_families_every_two_seconds(que
     # From 5 s to 1 s before the opening, spread by the place in the draw so far.
     early = asks_at(OPENS - 20)
     assert [early[position] for position in (1, 18, 35)] == [-5.0, -3.0, -1.1]
-    # Then ten every two seconds, in the order of the draw.
+    # Then ten every half second, in the order of the draw.
     settled = asks_at(OPENS - 3)
     waves = [settled[position] for position in (1, 2, 10, 11, 20, 21, 30, 31, 35)]
-    assert waves == [0.2, 0.4, 2.0, 2.2, 4.0, 4.2, 6.0, 6.2, 7.0]
+    assert waves == [0.2, 0.3, 0.7, 0.7, 1.2, 1.2, 1.7, 1.7, 1.9]
     # The first ten are the ones admitted at the opening.
     first_ten = {m for m in members if queue.look(room.key, m, now=OPENS - 3).position <= 10}
     at_opening = {member: queue.look(room.key, member, now=OPENS + 0.2) for member in members}

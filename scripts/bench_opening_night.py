@@ -88,7 +88,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--poll-seconds",
         type=float,
-        help="refresh « Salle d'attente » this often instead of when the page says (2-30 s)",
+        help="refresh « Salle d'attente » this often instead of when the page says (0.5-30 s)",
     )
     args = parser.parse_args()
     if args.families is None:
@@ -1092,7 +1092,7 @@ def main() -> int:
         f"{args.threads} threads on {base}"
         + (f" (refreshes on port {args.waiting_port})" if args.waiting_port else "")
         + f", {os.cpu_count()} CPUs; the waiting page refreshed "
-        + (f"every {args.poll_seconds:g} s" if args.poll_seconds else "when it says (2-30 s)")
+        + (f"every {args.poll_seconds:g} s" if args.poll_seconds else "when it says (0.5-30 s)")
     )
 
     started = time.perf_counter()

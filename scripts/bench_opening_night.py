@@ -1078,8 +1078,28 @@ def wait_for_emails(seconds: float = 30.0) -> int:
         time.sleep(0.5)
 
 
+def ports_in_use(*ports: int) -> list[int]:
+    """Ports something already answers on: another run's stack, which this run's fresh
+    run directory would orphan (its pid files gone) and then measure instead of its own."""
+    import socket
+
+    taken = []
+    for port in ports:
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex((HOST, port)) == 0:
+                taken.append(port)
+    return taken
+
+
 def main() -> int:
     args = parse_args()
+    if taken := ports_in_use(args.port, *([args.waiting_port] if args.waiting_port else [])):
+        sys.exit(
+            f"port {', '.join(map(str, taken))} already answers: another run of this benchmark, "
+            f"or a stack one left (RUN_DIR=var/bench-{args.port} scripts/stack.sh stop); "
+            "one run at a time"
+        )
     url, name = bench_database_url()
     base = f"http://{HOST}:{args.port}"
     run_dir = ROOT / "var" / f"bench-{args.port}"

@@ -261,7 +261,7 @@ def waiting_room(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def waiting_room_status(request: HttpRequest) -> HttpResponse:
-    """The waiting page's refresh (every 2 to 30 s, ``Place.refresh_seconds``), thousands
+    """The waiting page's refresh (every 0.5 to 30 s, ``Place.refresh_seconds``), thousands
     at once. Served by
     ``portal.middleware.BareViewsMiddleware`` ahead of the session, authentication, CSRF and
     CSP middleware: no SQL, no session, one Redis call. Whose place it is comes from the

@@ -158,14 +158,14 @@ def test_order_confirmation_is_a_receipt():
 
 
 def test_subjects_name_the_child_the_camp_and_the_week(family, db):
-    from portal.models import OutgoingEmail
     from registrations.models import Registration
     from tests import factories
+    from tests.registrations.helpers import sent_email
     from waitlist.services import join_waitlist
 
     lea = family.persons.get(first_name="Léa")
     group = factories.GroupFactory(capacity=1)
     factories.RegistrationFactory(group=group, status=Registration.Status.CONFIRMED)
     join_waitlist(family=family, person=lea, group=group)
-    subject = OutgoingEmail.objects.get(kind="waitlist_joined").subject
+    subject = sent_email("waitlist_joined").subject
     assert "Léa" in subject and group.activity.name in subject and "Semaine" in subject

@@ -2,6 +2,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from django.template.backends.django import Template
 from django.utils import timezone
 
 from activities.models import Activity
@@ -9,6 +10,7 @@ from portal.errors import DomainError
 from portal.models import OutgoingEmail
 from registrations.models import Order, Payment, Registration
 from tests import factories
+from tests.registrations.helpers import sent_email
 from waitlist.models import WaitlistEntry
 from waitlist.services import join_waitlist
 
@@ -40,7 +42,7 @@ def test_joining_emails_the_position_in_the_family_language(family, child, full_
     entry = join_waitlist(family=family, person=child, group=full_group)
 
     assert (entry.position, entry.waiting_total) == (2, 2)  # what the page says too
-    email = OutgoingEmail.objects.get(kind="waitlist_joined")
+    email = sent_email("waitlist_joined")
     assert email.to == family.user.email
     assert email.subject.startswith("Vous êtes sur la liste d'attente")
     assert "2e sur 2" in email.body_text
@@ -52,7 +54,7 @@ def test_english_family_gets_the_email_in_english(family, child, full_group):
 
     join_waitlist(family=family, person=child, group=full_group)
 
-    email = OutgoingEmail.objects.get(kind="waitlist_joined")
+    email = sent_email("waitlist_joined")
     assert email.subject.startswith("You are on the waiting list")
     assert "1st of 1" in email.body_text
 
@@ -66,6 +68,30 @@ def test_addons_of_the_week_ride_with_the_entry_unpriced(family, child, full_gro
 
     assert list(entry.addons.all()) == [daycare]
     assert not Order.objects.filter(family=family).exists()
+    assert f"{daycare.activity.name}" in sent_email("waitlist_joined").body_text
+
+
+def test_joining_renders_no_template_and_the_email_keeps_the_place_the_page_showed(
+    family, child, full_group, monkeypatch
+):
+    """Opening night: the join only writes the outbox row; the worker renders it seconds
+    later, with the place in line the family saw, even if the line moved meanwhile."""
+    ahead = factories.WaitlistEntryFactory(group=full_group)
+    rendered = []
+    monkeypatch.setattr(Template, "render", lambda *args, **kw: rendered.append(args) or "")
+    entry = join_waitlist(family=family, person=child, group=full_group)
+    monkeypatch.undo()
+    assert rendered == []
+    email = OutgoingEmail.objects.get(kind="waitlist_joined")
+    assert email.awaits_rendering
+
+    ahead.status = WaitlistEntry.Status.CANCELLED  # the family ahead leaves the line
+    ahead.save()
+
+    email = sent_email("waitlist_joined")
+    assert entry.position == 2
+    assert "2e sur 2" in email.body_text and "2e sur 2" in email.body_html
+    assert child.first_name in email.subject and full_group.activity.name in email.subject
 
 
 def test_joining_twice_is_refused(family, child, full_group):

@@ -3,10 +3,8 @@
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +12,7 @@ from accounts.models import Family, Person
 from activities.models import Activity, Group
 from activities.selectors import group_availability
 from portal.compiled import CompiledQuery
-from portal.emails import queue_email
+from portal.emails import email_context_builder, queue_email_to_render
 from portal.errors import DomainError
 from portal.locking import busy_on_lock_timeout
 from registrations import rules
@@ -100,19 +98,18 @@ def join_waitlist(
             family=family, person=person, group_ids=[group.pk, *(a.pk for a in addons)]
         )
         entry.position, entry.waiting_total = waiting_position(entry=entry)
-        queue_email(
+        # Rendered by the worker, as the payment confirmation is: on opening night the join
+        # only writes the row. The place is the one the page shows now, not the worker's.
+        queue_email_to_render(
             to=family.user.email,
             template="waitlist_joined",
-            language=entry.language,
-            context={
-                "entry": entry,
-                "person": person,
-                "group": group,
-                "addons": addons,
+            builder=joined_email_context,
+            arguments={
+                "entry_id": entry.pk,
                 "position": entry.position,
                 "total": entry.waiting_total,
-                "dossier_url": settings.SITE_URL + reverse("accounts:dossier"),
             },
+            language=entry.language,
         )
     return entry
 
@@ -130,6 +127,21 @@ def join_from_cart(
         and item.group.activity.kind != Activity.Kind.CAMP
     ]
     return join_waitlist(family=family, person=person, group=group, addons=riding, now=now)
+
+
+@email_context_builder
+def joined_email_context(*, entry_id: int, position: int, total: int) -> dict:
+    entry = WaitlistEntry.objects.select_related("person", "group__activity", "group__week").get(
+        pk=entry_id
+    )
+    return {
+        "entry": entry,
+        "person": entry.person,
+        "group": entry.group,
+        "addons": list(entry.addons.select_related("activity").order_by("pk")),
+        "position": position,
+        "total": total,
+    }
 
 
 def _refuse_if(refusal: rules.Refusal | None) -> None:

@@ -138,6 +138,8 @@ if os.environ.get("DATABASE_URL"):
         )
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with psycopg's C timestamp loader (portal/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "portal.postgresql"
         # A lock wait longer than this becomes a "busy, try again" answer (invariant 2).
         lock_timeout_ms = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "3000"))
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (

@@ -8,10 +8,12 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Sized from the opening-night benchmark (README): about one worker per core, and few threads.
+# Sized from the opening-night benchmark (README): one worker per core, and few threads.
 # Threads share one interpreter lock: with 8 a thread holding a group lock in PostgreSQL
-# waited behind 7 others rendering pages (lock held p95 2.7 s); with 2, p95 91 ms.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+# waited behind 7 others rendering pages (lock held p95 2.7 s); with 2, p95 91 ms. On two
+# cores, 2 workers against 3 held the lock half as long and paid faster in three pairs of
+# runs: a third process only took turns with PostgreSQL and the worker for the same cores.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 30

@@ -62,8 +62,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--long", action="store_true", default=os.environ.get("BENCH_LONG") == "1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
     # Measured: 4 x 8 let a thread holding a group lock wait for the GIL behind 7 others
-    # (lock held p95 2.2-2.7 s); 3 x 2 holds it p95 91 ms for the same throughput.
-    parser.add_argument("--web-concurrency", default=os.environ.get("WEB_CONCURRENCY", "3"))
+    # (lock held p95 2.2-2.7 s); 3 x 2 holds it p95 91 ms for the same throughput, and on two
+    # cores 2 x 2 about half that, paying faster (gunicorn.conf.py: one worker per core).
+    parser.add_argument(
+        "--web-concurrency", default=os.environ.get("WEB_CONCURRENCY", str(os.cpu_count()))
+    )
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "2"))
     parser.add_argument("--ceiling-seconds", type=float, default=8.0)
     parser.add_argument("--seed", type=int, default=2027)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.models import OutgoingEmail
-from registrations import services
+from registrations import selectors, services
 from registrations.models import CartItem, Order, Registration
 from registrations.payments import ProviderError
 from tests import factories
@@ -68,6 +68,19 @@ def test_badge_endpoint_shows_the_count(parent_client, family, lea, camp):
     services.add_to_cart(family=family, person=lea, groups=[camp])
     html = text(parent_client.get(reverse("registrations:cart_badge")))
     assert 'class="cart-badge__count"' in html and ">1</span>" in html
+
+
+def test_the_cart_count_is_each_familys_own_in_one_query(
+    family, lea, camp, daycare, django_assert_num_queries
+):
+    other = factories.FamilyFactory()
+    services.add_to_cart(family=family, person=lea, groups=[camp, daycare])
+    services.add_to_cart(family=other, person=factories.PersonFactory(family=other), groups=[camp])
+    empty = factories.FamilyFactory()
+    with django_assert_num_queries(3):
+        counts = [selectors.cart_item_count(family=f) for f in (family, other, empty)]
+    assert counts == [2, 1, 0]
+    assert selectors.cart_item_count(family=family) == 2  # the first value was not kept
 
 
 def _badge(client) -> str:

@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from portal.middleware import path_info_of
+
 from .services import must_accept_privacy_policy
 
 # Pages open without accepting: the policy itself, the acceptance, logging out, the language,
@@ -27,7 +29,7 @@ class PrivacyPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         # The path first: reading ``user`` loads it (a query), which open pages never need.
-        if not self._is_open(request.path) and user is not None and user.is_authenticated:
+        if not self._is_open(request.path_info) and user is not None and user.is_authenticated:
             family = getattr(user, "family", None)
             if must_accept_privacy_policy(family):
                 url = reverse("accounts:accept_policy")
@@ -42,5 +44,5 @@ class PrivacyPolicyMiddleware:
 
     def _is_open(self, path: str) -> bool:
         if self._open is None:
-            self._open = tuple(reverse(name) for name in OPEN_URL_NAMES)
+            self._open = tuple(path_info_of(name) for name in OPEN_URL_NAMES)
         return path.startswith(OPEN_PREFIXES) or path in self._open

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import resolve, reverse
+from django.urls import get_script_prefix, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,6 +38,13 @@ class PrivacyHeadersMiddleware:
         return response
 
 
+def path_info_of(url_name: str) -> str:
+    """A view's path below the site's prefix (``request.path_info``), for a middleware to
+    find once: ``reverse()`` adds the prefix of a site served below a path (``/camps/``),
+    which ``resolve()`` and ``path_info`` do not have."""
+    return "/" + reverse(url_name).removeprefix(get_script_prefix())
+
+
 class BareViewsMiddleware:
     """The few views named in ``settings.BARE_VIEWS`` (URL names) skip the rest of the stack:
     no session, user, CSRF, messages or CSP. They are GET-only, read no cookie, and answer a
@@ -51,7 +58,7 @@ class BareViewsMiddleware:
 
     def views(self) -> dict[str, Callable]:
         if self._views is None:  # URLs are only known once the URLconf loads
-            paths = [reverse(name) for name in settings.BARE_VIEWS]
+            paths = [path_info_of(name) for name in settings.BARE_VIEWS]
             self._views = {path: resolve(path).func for path in paths}
         return self._views
 

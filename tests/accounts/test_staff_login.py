@@ -11,7 +11,7 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from django.test import Client
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from tests import factories
 
@@ -78,6 +78,22 @@ def test_a_staff_account_without_a_second_factor_is_sent_to_set_it_up(settings, 
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
     assert setup.status_code == 200
     assert "code" in setup.context["form"].fields  # the code of the app that scanned it
+
+
+def test_the_admin_below_a_script_prefix_asks_for_the_second_factor_too(settings, client):
+    settings.STAFF_MFA_REQUIRED = True
+    client.force_login(factories.StaffFactory())
+    setup = reverse("mfa_activate_totp")
+
+    set_script_prefix("/ville/")  # as the server sets it for each request below /ville/
+    try:  # twice: the admin's path is found once, then kept
+        responses = [client.get("/admin/", SCRIPT_NAME="/ville") for _ in range(2)]
+    finally:
+        set_script_prefix("/")
+
+    for response in responses:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/ville" + setup)
 
 
 def test_a_parent_is_not_asked_for_a_second_factor(settings, parent_client):

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
+from .compiled import CompiledQuery
 from .errors import DomainError
 from .models import OutgoingEmail
 
@@ -201,14 +202,18 @@ def resend(emails) -> list[int]:
     return ids
 
 
+# Every email the worker sends starts here: compiled once per process (``portal.compiled``).
+_PENDING_ROW = CompiledQuery(
+    lambda *, email_id: OutgoingEmail.objects.select_for_update(skip_locked=True).filter(
+        pk=email_id, status=OutgoingEmail.Status.PENDING, key_redacted=False
+    )[:1]
+)
+
+
 def deliver(email_id: int) -> bool:
     """Send one pending email once. Returns True when it is (or already was) sent."""
     with transaction.atomic():
-        email = (
-            OutgoingEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutgoingEmail.Status.PENDING, key_redacted=False)
-            .first()
-        )
+        email = _PENDING_ROW.first(email_id=email_id)
         if email is None:
             return OutgoingEmail.objects.filter(
                 pk=email_id, status=OutgoingEmail.Status.SENT

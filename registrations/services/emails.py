@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.urls import reverse
 
+from portal.compiled import CompiledQuery
 from portal.emails import email_context_builder, queue_email, queue_email_to_render
 
 from .. import selectors
@@ -41,10 +42,21 @@ def email_payment_confirmation(*, order: Order, receipt: Receipt | None) -> None
     )
 
 
+# The worker renders one per payment on opening night: compiled once per process.
+_ORDER_WITH_FAMILY = CompiledQuery(
+    lambda *, order_id: Order.objects.filter(pk=order_id).select_related("family")
+)
+_RECEIPT = CompiledQuery(lambda *, receipt_id: Receipt.objects.filter(pk=receipt_id))
+
+
 @email_context_builder
 def payment_confirmation_context(*, order_id: int, receipt_id: int | None) -> dict:
-    order = Order.objects.select_related("family").get(pk=order_id)
-    receipt = Receipt.objects.get(pk=receipt_id) if receipt_id else None
+    order = _ORDER_WITH_FAMILY.first(order_id=order_id)
+    if order is None:
+        raise Order.DoesNotExist(f"order {order_id}")
+    receipt = _RECEIPT.first(receipt_id=receipt_id) if receipt_id else None
+    if receipt_id and receipt is None:
+        raise Receipt.DoesNotExist(f"receipt {receipt_id}")
     return _order_context(order, selectors.order_lines(order=order), receipt)
 
 

@@ -6,6 +6,7 @@ from django.template.backends.django import Template
 from django.utils import timezone
 
 from activities.models import Activity
+from portal import emails
 from portal.errors import DomainError
 from portal.models import OutgoingEmail
 from registrations.models import Order, Payment, Registration
@@ -198,3 +199,17 @@ def test_a_service_riding_with_an_entry_must_fit_the_childs_age(family, child, f
 
     with refused("age"):
         join_waitlist(family=family, person=child, group=full_group, addons=[bike])
+
+
+def test_an_entry_gone_before_the_worker_renders_its_email_is_not_sent_and_says_why(
+    family, child, full_group
+):
+    entry = join_waitlist(family=family, person=child, group=full_group)
+    email = OutgoingEmail.objects.get(kind="waitlist_joined")
+    entry.delete()  # a privacy purge, say, between the join and the worker
+
+    assert emails.deliver(email.pk) is False
+
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.PENDING and email.attempts == 1
+    assert "DoesNotExist" in email.last_error and email.body_text == ""

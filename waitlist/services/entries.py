@@ -129,16 +129,31 @@ def join_from_cart(
     return join_waitlist(family=family, person=person, group=group, addons=riding, now=now)
 
 
+# The worker renders one per join on opening night: compiled once per process.
+_JOINED_ENTRY = CompiledQuery(
+    lambda *, entry_id: WaitlistEntry.objects.filter(pk=entry_id).select_related(
+        "person", "group__activity", "group__week"
+    )
+)
+_ENTRY_ADDONS = CompiledQuery(
+    lambda *, entry_id: (
+        WaitlistEntry.addons.through.objects.filter(waitlistentry=entry_id)
+        .select_related("group__activity")
+        .order_by("group_id")
+    )
+)
+
+
 @email_context_builder
 def joined_email_context(*, entry_id: int, position: int, total: int) -> dict:
-    entry = WaitlistEntry.objects.select_related("person", "group__activity", "group__week").get(
-        pk=entry_id
-    )
+    entry = _JOINED_ENTRY.first(entry_id=entry_id)
+    if entry is None:  # gone before the worker came (a purge): the outbox says why
+        raise WaitlistEntry.DoesNotExist(f"waiting-list entry {entry_id}")
     return {
         "entry": entry,
         "person": entry.person,
         "group": entry.group,
-        "addons": list(entry.addons.select_related("activity").order_by("pk")),
+        "addons": [row.group for row in _ENTRY_ADDONS.all(entry_id=entry_id)],
         "position": position,
         "total": total,
     }

@@ -5,6 +5,7 @@ only."""
 from datetime import date
 
 import pytest
+from django.core import mail
 
 from registrations.templatetags import registrations_tags
 from tests import factories
@@ -45,3 +46,26 @@ def test_a_second_confirmation_reuses_the_lines_with_its_own_child(camp, line_re
     assert "Léo &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;" in second.body_html  # HTML: escaped
     assert "Zoé" not in second.body_text + second.body_html
     assert "\x00" not in second.body_text + second.body_html
+
+
+@pytest.mark.django_db
+def test_a_long_order_keeps_its_html_part_8bit_with_every_line_under_998_characters():
+    """RFC 5322 caps a line at 998 characters: a longer line makes Django encode the whole
+    HTML part quoted-printable (unreadable source, and the worker's slowest step). The rows
+    of a long order each keep a line of their own."""
+    season = factories.SeasonFactory()
+    weeks = [factories.WeekFactory(season=season) for _ in range(4)]
+    family = factories.FamilyFactory()
+    children = [factories.PersonFactory(family=family) for _ in range(3)]
+    camps = [factories.GroupFactory(week=week) for week in weeks for _ in range(3)]
+    paid_order(family=family, items=[(child, camps[i::3]) for i, child in enumerate(children)])
+    mail.outbox.clear()
+
+    email = sent_email("order_confirmation")
+
+    assert email.body_html.count("<tr>") >= 12 + 2  # every line, the head and the total
+    (message,) = mail.outbox
+    html = message.message().get_payload()[1]
+    assert html.get_content_type() == "text/html"
+    assert html["Content-Transfer-Encoding"] == "8bit"
+    assert max(len(line) for line in message.message().as_bytes().splitlines()) <= 998

@@ -51,8 +51,8 @@ def test_a_second_confirmation_reuses_the_lines_with_its_own_child(camp, line_re
 @pytest.mark.django_db
 def test_a_long_order_keeps_its_html_part_8bit_with_every_line_under_998_characters():
     """RFC 5322 caps a line at 998 characters: a longer line makes Django encode the whole
-    HTML part quoted-printable (unreadable source, and the worker's slowest step). The rows
-    of a long order each keep a line of their own."""
+    HTML part quoted-printable (an unreadable source, and about 1 ms more of the worker's CPU
+    per email). The rows of a long order each keep a line of their own."""
     season = factories.SeasonFactory()
     weeks = [factories.WeekFactory(season=season) for _ in range(4)]
     family = factories.FamilyFactory()

@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -28,3 +28,13 @@ def _check_database_connections(sender=None, **_kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def _warm_up(**_kwargs) -> None:
+    # Where tasks run: the worker's own process (threads pool, as deployed), or each child
+    # of a prefork pool. Loaded before the first task rather than during the first rush.
+    from portal.warmup import RUSH_EMAIL_TEMPLATES, warm_up
+
+    warm_up(templates=RUSH_EMAIL_TEMPLATES)

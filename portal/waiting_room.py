@@ -42,6 +42,8 @@ RATE_WINDOW_SECONDS = 300
 # refresh of anyone in the room, but the family at the head sees it only at its own next
 # one: a pass stays unused for about the head's refresh interval.
 MIN_REFRESH_SECONDS, REFRESH_SECONDS, MAX_REFRESH_SECONDS = 0.5, 5, 30
+#: After the opening, the page asks again this many times before the family's estimated turn.
+REFRESHES_BEFORE_TURN = 2
 #: Before the opening, the draw's families are told to ask from the opening on, N of them
 #: every this many seconds. Short: a family asking before its turn costs a refresh (2 ms),
 #: one asking after it leaves a pass unused (at 2 s, N = 15 families a room capped
@@ -179,7 +181,7 @@ class Place:
 
     @property
     def refresh_seconds(self) -> float:
-        """When the waiting page asks again: about four times before the family's estimated
+        """When the waiting page asks again: twice before the family's estimated
         turn, so that a family ten minutes away does not ask every few seconds (refreshes
         are most of the room's load) and one about to come in sees its pass at once (a pass
         unused is a place idle).
@@ -202,7 +204,7 @@ class Place:
                 ahead = to_opening + AFTER_OPENING_SECONDS + behind * OPENING_WAVE_SECONDS
             return _tenths(ahead)
         wait = self.estimated_wait_seconds
-        return _tenths(REFRESH_SECONDS if wait is None else wait / 4)
+        return _tenths(REFRESH_SECONDS if wait is None else wait / REFRESHES_BEFORE_TURN)
 
 
 def _tenths(seconds: float) -> float:

@@ -241,11 +241,12 @@ def test_the_page_refreshes_often_near_the_front_and_rarely_far_back(queue):
     for member in range(200):
         queue.check_in(room, str(member), now=OPENS + 1 + member / 100)
     # 0.1 family per second: 10 s from its turn, 20 s, 50 s, 200 s, 1,000 s; and no rate yet.
-    assert queue.look(room.key, "10", now=OPENS + 100).refresh_seconds == 2.5
-    assert queue.look(room.key, "11", now=OPENS + 100).refresh_seconds == 5
+    # The page asks twice before the estimated turn.
+    assert queue.look(room.key, "10", now=OPENS + 100).refresh_seconds == 5
+    assert queue.look(room.key, "11", now=OPENS + 100).refresh_seconds == 10
     assert queue.look(room.key, "109", now=OPENS + 100).refresh_seconds == 30
-    assert queue.look(room.key, "29", now=OPENS + 100).refresh_seconds == 30  # 200 s / 4 > 30
-    assert queue.look(room.key, "14", now=OPENS + 100).refresh_seconds == 12.5  # 50 s / 4
+    assert queue.look(room.key, "29", now=OPENS + 100).refresh_seconds == 30  # 200 s / 2 > 30
+    assert queue.look(room.key, "14", now=OPENS + 100).refresh_seconds == 25  # 50 s / 2
     paused = make_room(key="season-1-resident-2", capacity=0)  # nobody admitted: no rate
     queue.check_in(paused, "far", now=OPENS + 1)
     assert queue.look(paused.key, "far", now=OPENS + 100).estimated_wait_seconds is None
@@ -267,8 +268,9 @@ def test_a_family_whose_turn_is_a_moment_away_asks_every_half_second(queue):
     waiting = sorted((p for p in places if p.state == State.WAITING), key=lambda p: p.position)
     assert [p.position for p in waiting] == list(range(1, 41))
     assert waiting[0].refresh_seconds == 0.5
-    assert waiting[19].refresh_seconds == 0.5  # its turn 2 s away
-    assert waiting[-1].refresh_seconds == 1.0  # the 40th: 4 s away
+    assert waiting[9].refresh_seconds == 0.5  # its turn 1 s away
+    assert waiting[19].refresh_seconds == 1.0  # 2 s away
+    assert waiting[-1].refresh_seconds == 2.0  # the 40th: 4 s away
 
 
 def test_before_the_opening_the_page_asks_again_before_and_just_after_it(queue):

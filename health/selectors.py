@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Family, Person
 from activities.models import Season
+from portal.compiled import CompiledQuery
 
 from .models import AccompanimentRequest, HealthForm, SeasonHealthPolicy
 
@@ -31,12 +32,17 @@ def season_first_day(season: Season) -> date | None:
     return season.weeks.aggregate(first=Min("starts_on"))["first"]
 
 
+# Every checkout asks (``missing_health_forms``): compiled once per process
+# (``portal.compiled``). Through the reverse one-to-one, a season without settings cost
+# the ORM's compilation and a raised DoesNotExist on each call.
+_POLICY = CompiledQuery(
+    lambda *, season_id: SeasonHealthPolicy.objects.filter(season_id=season_id)[:1]
+)
+
+
 def policy_of(season: Season) -> SeasonHealthPolicy:
     """The season's settings, or the defaults when staff set none (never saved here)."""
-    try:
-        return season.health_policy
-    except SeasonHealthPolicy.DoesNotExist:
-        return SeasonHealthPolicy(season=season)
+    return _POLICY.first(season_id=season.pk) or SeasonHealthPolicy(season=season)
 
 
 def health_form_url(*, person_id: int, season_id: int) -> str:

@@ -186,6 +186,7 @@ _HELD_CAMPS = CompiledQuery(
     lambda *, family_id, week_ids, now: (
         Registration.objects.occupying(now)
         .filter(order__family=family_id, week_id__in=week_ids, kind=Activity.Kind.CAMP)
+        .order_by("week_id", "person_id")  # not Meta's: it joined the week and the child
         .values_list("person_id", "week_id", "family_rank", "price")
     )
 )

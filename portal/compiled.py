@@ -29,6 +29,7 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
+    RelatedPopulator,
     ValuesIterable,
     ValuesListIterable,
     get_related_populators,
@@ -146,20 +147,43 @@ class _Plan:
     def results(self, rows: list) -> list:
         converted = self.compiler.results_iter(results=[rows])
         if self.iterable is ModelIterable:
-            return [self._model(row) for row in converted]
+            shared: dict[tuple[RelatedPopulator, Any], Model] = {}
+            return [self._model(row, shared) for row in converted]
         if self.iterable is ValuesListIterable:
             return [tuple(row) for row in converted]
         if self.iterable is FlatValuesListIterable:
             return [row[0] for row in converted]
         return [dict(zip(self.names, row, strict=False)) for row in converted]
 
-    def _model(self, row) -> Model:
+    def _model(self, row, shared: dict) -> Model:
         obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
         for populator in self.populators:
-            populator.populate(row, obj)
+            _populate(populator, row, obj, shared)
         for name, position in self.annotations.items():
             setattr(obj, name, row[position])
         return obj
+
+
+def _populate(populator: RelatedPopulator, row, from_obj: Model, shared: dict) -> None:
+    """``RelatedPopulator.populate``, building each related object once per result: the
+    rows of a cart, an order or a child's groups name the same person, activity, week and
+    season again and again, and ``select_related`` built a new object for each row."""
+    if populator.reorder_for_init:
+        values = populator.reorder_for_init(row)
+    else:
+        values = row[populator.cols_start : populator.cols_end]
+    pk = values[populator.pk_idx]
+    obj = None
+    if pk is not None:
+        obj = shared.get((populator, pk))  # per path: another may load other fields
+        if obj is None:
+            obj = populator.model_cls.from_db(populator.db, populator.init_list, values)
+            for related in populator.related_populators:
+                _populate(related, row, obj, shared)
+            shared[populator, pk] = obj
+    populator.local_setter(from_obj, obj)
+    if obj is not None:
+        populator.remote_setter(obj, from_obj)
 
 
 class CompiledQuery(Generic[M]):

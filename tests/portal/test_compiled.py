@@ -128,3 +128,38 @@ def test_prefetching_is_refused(family):
 
     with pytest.raises(ValueError, match="prefetch_related"):
         compiled.all(family_id=family.pk)
+
+
+def test_rows_naming_the_same_related_object_share_it_with_the_values_the_orm_gives(db):
+    """A child's groups name the same activity, week and season on many rows: each is built
+    once per result, on each path of the select_related, with the ORM's values."""
+    season = factories.SeasonFactory()
+    week, next_week = (factories.WeekFactory(season=season, number=n) for n in (1, 2))
+    activities = [factories.ActivityFactory() for _ in range(3)]
+    groups = [factories.GroupFactory(week=week, activity=a) for a in activities]
+    groups.append(factories.GroupFactory(week=next_week, activity=activities[0]))
+    groups.append(factories.GroupFactory())  # another activity, week and season
+    compiled = CompiledQuery(
+        lambda *, ids: (
+            Group.objects.filter(pk__in=ids)
+            .select_related("activity", "week__season")
+            .order_by("pk")
+        )
+    )
+    ids = [g.pk for g in groups]
+    orm = Group.objects.filter(pk__in=ids).select_related("activity", "week__season")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = compiled.all(ids=ids)
+        for group, expected in zip(found, orm.order_by("pk"), strict=True):
+            assert _values(group) == _values(expected)
+            assert _values(group.activity) == _values(expected.activity)
+            assert _values(group.week) == _values(expected.week)
+            assert _values(group.week.season) == _values(expected.week.season)
+    assert len(queries) == 2  # the compiled read, and the ORM's for the comparison
+    first, second, third, fourth, last = found
+    assert second.week is first.week and third.week is first.week
+    assert fourth.week is not first.week and fourth.week.season is first.week.season
+    assert fourth.activity is first.activity and second.activity is not first.activity
+    assert last.week.season is not first.week.season
+    assert compiled.all(ids=ids)[0].week is not first.week  # per result, not per process

@@ -4,8 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -150,50 +149,48 @@ def catalogue_weeks_choices(*, now: datetime | None = None) -> QuerySet[Week]:
     )
 
 
-@dataclass(frozen=True)
-class _Columns:
-    """The fields of ``model`` that the catalogue shows, as lookups from a group. In the
-    model's own field order, which ``Model.from_db`` takes; the others stay deferred (a
-    template that reads one costs a query, which the catalogue's query-count test sees)."""
-
-    model: type[Model]
-    names: tuple[str, ...]
-    lookups: tuple[str, ...]
-
-    @classmethod
-    def of(cls, model: type[Model], prefix: str, wanted: set[str]) -> "_Columns":
-        names = tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
-        return cls(model, names, tuple(prefix + name for name in names))
-
-    def build(self, values: tuple) -> Model:
-        return self.model.from_db(DEFAULT_DB_ALIAS, self.names, values)
-
-
-def _shared(built: dict, part: _Columns, values: tuple) -> Model:
-    key = (part.model, values[0])  # the id comes first
-    if key not in built:
-        built[key] = part.build(values)
-    return built[key]
-
-
-_GROUP_COLUMNS = _Columns.of(
-    Group,
-    "",
-    {"id", "activity_id", "week_id", "capacity", "price_resident", "price_nonresident"}
-    | {"min_age", "max_age"},
+# The fields the catalogue shows; the others stay deferred (a template that reads one costs a
+# query, which the catalogue's query-count test sees).
+_CATALOGUE_FIELDS = (
+    *("id", "activity", "week", "capacity", "price_resident", "price_nonresident"),
+    *("min_age", "max_age"),
+    *(f"activity__{name}" for name in ("kind", "name", "site")),
+    *(f"week__{name}" for name in ("season", "number", "starts_on", "ends_on")),
+    *(f"week__season__{name}" for name in ("name", "opens_at", "opens_at_nonresident")),
+    "week__season__closes_at",
 )
-_ACTIVITY_COLUMNS = _Columns.of(Activity, "activity__", {"id", "kind", "name", "site"})
-_WEEK_COLUMNS = _Columns.of(Week, "week__", {"id", "season_id", "number", "starts_on", "ends_on"})
-_SEASON_COLUMNS = _Columns.of(
-    Season, "week__season__", {"id", "name", "opens_at", "opens_at_nonresident", "closes_at"}
-)
-_PARTS = (_GROUP_COLUMNS, _ACTIVITY_COLUMNS, _WEEK_COLUMNS, _SEASON_COLUMNS)
 
 
-def _slice(part: _Columns) -> slice:
-    """Where ``part``'s values are in a catalogue row."""
-    start = sum(len(before.names) for before in _PARTS[: _PARTS.index(part)])
-    return slice(start, start + len(part.names))
+def _catalogue_groups(
+    *, now: datetime, week_id: int | None, age: int | None, kind: str | None
+) -> QuerySet[Group]:
+    groups = Group.objects.filter(week__season__in=open_seasons(now=now))
+    if week_id is not None:
+        groups = groups.filter(week_id=week_id)
+    if age is not None:
+        groups = groups.filter(min_age__lte=age, max_age__gte=age)
+    if kind is not None:
+        groups = groups.filter(activity__kind=kind)
+    return (
+        with_availability(groups, now=now)
+        .select_related("activity", "week__season")
+        .only(*_CATALOGUE_FIELDS)
+        .order_by(
+            "week__season__opens_at",
+            "week__season_id",
+            "week__number",
+            "activity__kind",
+            "min_age",
+            "activity__name",
+            "pk",
+        )
+    )
+
+
+# Compiled once per process; each activity, week and season is built once per result, not
+# once per group (``portal.compiled``): the ORM's own ``select_related`` built 1,200 objects
+# for the benchmark's town, most of the catalogue's CPU once a second during the rush.
+_CATALOGUE = CompiledQuery(_catalogue_groups)
 
 
 def catalogue(
@@ -204,44 +201,11 @@ def catalogue(
     now: datetime | None = None,
 ) -> list[CatalogueWeek]:
     """Groups of the open seasons with their availability, grouped by week, in one query
-    whatever the number of groups.
-
-    Read as rows, with one activity, week and season object each, not one per group: the
-    ORM's ``select_related`` built four objects per group (1,200 for the benchmark's town),
-    most of the CPU of the catalogue's rendering once a second during the rush."""
-    now = now or timezone.now()
-    groups = Group.objects.filter(week__season__in=open_seasons(now=now))
-    if week_id is not None:
-        groups = groups.filter(week_id=week_id)
-    if age is not None:
-        groups = groups.filter(min_age__lte=age, max_age__gte=age)
-    if kind:
-        groups = groups.filter(activity__kind=kind)
-    rows = (
-        with_availability(groups, now=now)
-        .order_by(
-            "week__season__opens_at",
-            "week__season_id",
-            "week__number",
-            "activity__kind",
-            "min_age",
-            "activity__name",
-            "pk",
-        )
-        .values_list(*(lookup for part in _PARTS for lookup in part.lookups), "taken", "waiting")
-    )
-    related = [(part, _slice(part)) for part in _PARTS[1:]]
-    group_slice, counts = _slice(_GROUP_COLUMNS), slice(-2, None)
-    shared: dict[tuple[type[Model], int], Model] = {}  # (model, pk): each object built once
+    whatever the number of groups."""
     weeks: dict[int, CatalogueWeek] = {}
-    for row in rows:
-        group = _GROUP_COLUMNS.build(row[group_slice])
-        activity, week, season = (_shared(shared, part, row[where]) for part, where in related)
-        Week.season.field.set_cached_value(week, season)
-        Group.activity.field.set_cached_value(group, activity)
-        Group.week.field.set_cached_value(group, week)
-        taken, waiting = row[counts]
-        entry = weeks.setdefault(group.week_id, CatalogueWeek(week=week))
-        availability = Availability(capacity=group.capacity, taken=taken, waiting=waiting)
-        entry.items.append(CatalogueItem(group=group, availability=availability))
+    for group in _CATALOGUE.all(
+        now=now or timezone.now(), week_id=week_id, age=age, kind=kind or None
+    ):
+        entry = weeks.setdefault(group.week_id, CatalogueWeek(week=group.week))
+        entry.items.append(CatalogueItem(group=group, availability=availability_of(group)))
     return list(weeks.values())

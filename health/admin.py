@@ -9,6 +9,7 @@ from portal.crypto import mask
 from . import services
 from .forms import AccompanimentDecisionForm
 from .models import (
+    HEALTH_FORM_ANSWERS,
     AccompanimentRequest,
     ChildMedicalNotes,
     EmergencyContact,
@@ -47,17 +48,7 @@ class HealthFormAdmin(admin.ModelAdmin):
         "person",
         "season",
         "masked_insurance_number",
-        "allergies",
-        "allergy_severity",
-        "epinephrine",
-        "medications",
-        "conditions",
-        "swimming",
-        "consent_photos",
-        "consent_sunscreen",
-        "consent_first_aid",
-        "consent_leave_alone",
-        "signed_by",
+        *HEALTH_FORM_ANSWERS,
         "signed_by_user",
         "signed_at",
         "updated_at",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.crypto import mask
 
-from .models import AccompanimentRequest, EmergencyContact, HealthForm
+from .models import HEALTH_FORM_ANSWERS, AccompanimentRequest, EmergencyContact, HealthForm
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 INSURANCE_RE = re.compile(r"^[A-Z]{4}\d{8}$")
@@ -40,20 +40,7 @@ class HealthFormForm(forms.ModelForm):
 
     class Meta:
         model = HealthForm
-        fields = (
-            "insurance_number",
-            "allergies",
-            "allergy_severity",
-            "epinephrine",
-            "medications",
-            "conditions",
-            "swimming",
-            "consent_photos",
-            "consent_sunscreen",
-            "consent_first_aid",
-            "consent_leave_alone",
-            "signed_by",
-        )
+        fields = ("insurance_number", *HEALTH_FORM_ANSWERS)
         widgets = {
             "allergies": forms.Textarea(attrs={"rows": 2}),
             "medications": forms.Textarea(attrs={"rows": 2}),

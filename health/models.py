@@ -114,6 +114,23 @@ class HealthForm(models.Model):
         return self.allergy_severity != self.Severity.NONE or bool(self.allergies.strip())
 
 
+# What the guardian answers and signs on the form (the insurance number apart: it is kept
+# when left blank): the family's page, the service that saves it and the clerk's view.
+HEALTH_FORM_ANSWERS = (
+    "allergies",
+    "allergy_severity",
+    "epinephrine",
+    "medications",
+    "conditions",
+    "swimming",
+    "consent_photos",
+    "consent_sunscreen",
+    "consent_first_aid",
+    "consent_leave_alone",
+    "signed_by",
+)
+
+
 class EmergencyContact(models.Model):
     form = models.ForeignKey(HealthForm, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=200)

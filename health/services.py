@@ -13,27 +13,18 @@ from portal.emails import queue_email
 from portal.errors import DomainError
 from portal.words import format_datetime
 
-from .models import AccompanimentRequest, EmergencyContact, HealthForm, MedicalAccessLog
+from .models import (
+    HEALTH_FORM_ANSWERS,
+    AccompanimentRequest,
+    EmergencyContact,
+    HealthForm,
+    MedicalAccessLog,
+)
 from .selectors import policy_of, season_first_day
 
 
 class HealthRefused(DomainError):
     """A domain refusal; the message is shown as is to the family or to staff."""
-
-
-FORM_FIELDS = (
-    "allergies",
-    "allergy_severity",
-    "epinephrine",
-    "medications",
-    "conditions",
-    "swimming",
-    "consent_photos",
-    "consent_sunscreen",
-    "consent_first_aid",
-    "consent_leave_alone",
-    "signed_by",
-)
 
 
 @transaction.atomic
@@ -56,7 +47,7 @@ def save_health_form(
     form = HealthForm.objects.filter(person=person, season=season).first()
     existed = form is not None
     form = form or HealthForm(person=person, season=season)
-    for name in FORM_FIELDS:
+    for name in HEALTH_FORM_ANSWERS:
         setattr(form, name, data[name])
     if insurance_number is not None:
         form.health_insurance_number = insurance_number

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.selectors import availability_of, with_availability
 from health.models import MedicalAccessLog
 from health.services import log_medical_access
+from portal.admin import ReadOnlyAdmin
 from portal.errors import DomainError
 from portal.parsing import to_id
 from registrations.roster import roster_or_reason
@@ -29,7 +30,7 @@ from .services import CampRefused
 
 
 @admin.register(GroupPage)
-class GroupPageAdmin(admin.ModelAdmin):
+class GroupPageAdmin(ReadOnlyAdmin):
     """One page per group: places, holds, the waiting line, the roster with health flags,
     attendance, and the actions (offer, export, message)."""
 
@@ -52,15 +53,6 @@ class GroupPageAdmin(admin.ModelAdmin):
     @admin.display(description=_("Waiting"))
     def waiting(self, group) -> int:
         return availability_of(group).waiting
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -4,11 +4,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import PayerInfo, Rl24Release
 
 
 @admin.register(PayerInfo)
-class PayerInfoAdmin(admin.ModelAdmin):
+class PayerInfoAdmin(ReadOnlyAdmin):
     """Read-only: the family enters its payer in « Mon dossier ». The social insurance number
     is masked except for staff holding ``finances.view_sin`` (« Finances »)."""
 
@@ -33,15 +35,6 @@ class PayerInfoAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return self.get_fields(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Rl24Release)

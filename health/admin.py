@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ReadOnlyAdmin
 from portal.crypto import mask
 
 from . import services
@@ -78,7 +79,7 @@ MEDICAL_PERMISSION = "health.view_medical_data"
 
 
 @admin.register(ChildMedicalNotes)
-class ChildMedicalNotesAdmin(admin.ModelAdmin):
+class ChildMedicalNotesAdmin(ReadOnlyAdmin):
     """Read-only; open to the roles holding ``health.view_medical_data``, every look logged."""
 
     list_display = ("last_name", "first_name", "birth_date", "family")
@@ -104,15 +105,6 @@ class ChildMedicalNotesAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.has_perm(MEDICAL_PERMISSION)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         person = self.get_object(request, object_id)
@@ -153,7 +145,7 @@ class AccompanimentRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(MedicalAccessLog)
-class MedicalAccessLogAdmin(admin.ModelAdmin):
+class MedicalAccessLogAdmin(ReadOnlyAdmin):
     """Readable by « Administration » only (``health.view_medicalaccesslog``)."""
 
     list_display = ("at", "user", "kind", "person", "context", "reason")
@@ -162,12 +154,3 @@ class MedicalAccessLogAdmin(admin.ModelAdmin):
     list_select_related = ("user", "person")
     actions = None
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

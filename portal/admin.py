@@ -1,9 +1,24 @@
 from django.contrib import admin, messages
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import emails
 from .models import OutgoingEmail
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Staff consult these rows here and never add, change or delete them: logs, closures,
+    what a family or a service wrote (the actions on them go through services)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(OutgoingEmail)

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ReadOnlyAdmin
+
 from . import services
 from .forms import StaffExportForm
 from .models import AccountClosure, DataExport, Incident
@@ -71,19 +73,10 @@ class DataExportAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountClosure)
-class AccountClosureAdmin(admin.ModelAdmin):
+class AccountClosureAdmin(ReadOnlyAdmin):
     list_display = ("closed_at", "family", "requested_by_family")
     date_hierarchy = "closed_at"
     actions = None
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Incident)

@@ -100,14 +100,10 @@ def remove_from_cart(*, family: Family, item_id: int) -> CartChange:
 def take_out_of_cart(*, family: Family, person: Person, group_ids: Iterable[int]) -> int:
     """A child's lines for these groups leave the cart: they went to the waiting list. They
     are never lines of an order awaiting payment (a held place is not joined in line)."""
-    wanted = set(group_ids)
-    ids = [
-        item.pk
-        for item in person_cart_items(family=family, person=person)
-        if item.group_id in wanted
-    ]
-    if not ids:  # joined from « S'inscrire »: usually nothing of it in the cart
-        return 0
-    deleted, _detail = CartItem.objects.filter(pk__in=ids).delete()
-    forget_cart_count(family_id=family.pk)
+    # One DELETE, no read first: joined from « S'inscrire », usually nothing of it is here.
+    deleted, _detail = CartItem.objects.filter(
+        cart__family=family, person=person, group__in=sorted(set(group_ids))
+    ).delete()
+    if deleted:
+        forget_cart_count(family_id=family.pk)
     return deleted

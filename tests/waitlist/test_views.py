@@ -201,3 +201,20 @@ def test_joining_from_the_cart_takes_the_camp_and_its_services_out_of_the_cart(
     assert not CartItem.objects.filter(cart__family=family).exists()
     assert response.redirect_chain[0][0] == cart
     assert "1er sur 1" in response.content.decode()
+
+
+def test_joining_from_the_cart_leaves_the_other_lines_in_it(parent_client, family, child):
+    """Only the child's camp and that week's services leave: a sibling's line for the same
+    camp and the child's other weeks stay in the cart."""
+    camp = factories.GroupFactory(capacity=2)
+    next_week = factories.GroupFactory(week__season=camp.week.season, capacity=10)
+    sibling = factories.PersonFactory(family=family, birth_date=child.birth_date)
+    services.add_to_cart(family=family, person=child, groups=[camp, next_week])
+    services.add_to_cart(family=family, person=sibling, groups=[camp])
+    factories.RegistrationFactory.create_batch(2, group=camp)  # the camp filled
+
+    parent_client.post(JOIN, {"person": child.pk, "group": camp.pk})
+
+    assert WaitlistEntry.objects.filter(person=child, group=camp, status="waiting").exists()
+    left = CartItem.objects.filter(cart__family=family).values_list("person_id", "group_id")
+    assert set(left) == {(child.pk, next_week.pk), (sibling.pk, camp.pk)}

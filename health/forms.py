@@ -6,11 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.crypto import mask
 
-from .models import HEALTH_FORM_ANSWERS, AccompanimentRequest, EmergencyContact, HealthForm
+from .models import (
+    HEALTH_CONSENTS,
+    HEALTH_FORM_ANSWERS,
+    AccompanimentRequest,
+    EmergencyContact,
+    HealthForm,
+)
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 INSURANCE_RE = re.compile(r"^[A-Z]{4}\d{8}$")
-CONSENTS = ("consent_photos", "consent_sunscreen", "consent_first_aid", "consent_leave_alone")
 
 
 def _yes_no(label) -> forms.TypedChoiceField:
@@ -54,7 +59,7 @@ class HealthFormForm(forms.ModelForm):
             self.fields["insurance_number"].help_text = _(
                 "Number on file: %(masked)s. Leave empty to keep it."
             ) % {"masked": mask(stored_number)}
-        for name in CONSENTS:
+        for name in HEALTH_CONSENTS:
             value = self.initial.get(name)
             if isinstance(value, bool):
                 self.initial[name] = "yes" if value else "no"

@@ -115,20 +115,23 @@ class HealthForm(models.Model):
 
 
 # What the guardian answers and signs on the form (the insurance number apart: it is kept
-# when left blank): the family's page, the service that saves it and the clerk's view.
-HEALTH_FORM_ANSWERS = (
+# when left blank): the family's page, the service that saves it and the clerk's view. The
+# health facts are offered again from the child's previous form; consents never are.
+HEALTH_FACTS = (
     "allergies",
     "allergy_severity",
     "epinephrine",
     "medications",
     "conditions",
     "swimming",
+)
+HEALTH_CONSENTS = (
     "consent_photos",
     "consent_sunscreen",
     "consent_first_aid",
     "consent_leave_alone",
-    "signed_by",
 )
+HEALTH_FORM_ANSWERS = (*HEALTH_FACTS, *HEALTH_CONSENTS, "signed_by")
 
 
 class EmergencyContact(models.Model):

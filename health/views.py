@@ -13,17 +13,8 @@ from portal.parsing import to_id
 
 from . import services
 from .forms import AccompanimentForm, ContactFormSet, HealthFormForm
-from .models import AccompanimentRequest, HealthForm
+from .models import HEALTH_FACTS, AccompanimentRequest, HealthForm
 from .selectors import current_seasons, policy_of, previous_form
-
-COPIED_FIELDS = (
-    "allergies",
-    "allergy_severity",
-    "epinephrine",
-    "medications",
-    "conditions",
-    "swimming",
-)
 
 
 def _child_and_season(request: HttpRequest, person_id, season_id) -> tuple[Person, Season]:
@@ -51,7 +42,7 @@ def health_form(request: HttpRequest, person_id: int, season_id: int) -> HttpRes
         copied_from = previous_form(person=person, season=season)
         source = copied_from
         if copied_from is not None:
-            initial = {name: getattr(copied_from, name) for name in COPIED_FIELDS}
+            initial = {name: getattr(copied_from, name) for name in HEALTH_FACTS}
     if source is not None:
         contacts_initial = [
             {"name": c.name, "relationship": c.relationship, "phone": c.phone}

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from health.models import HealthForm, SeasonHealthPolicy
+from health.models import HEALTH_CONSENTS, HealthForm, SeasonHealthPolicy
 from health.selectors import missing_forms_message, missing_health_forms
 from portal.models import OutgoingEmail
 from tests.factories import FamilyFactory, PersonFactory, SeasonFactory, WeekFactory
@@ -163,10 +163,15 @@ def test_last_years_form_is_offered_to_copy(parent_client, child, season):
     )
     EmergencyContactFactory(form=old, name="Grand-papa Roy")
 
-    page = parent_client.get(url(child, season)).content.decode()
+    response = parent_client.get(url(child, season))
+    page = response.content.decode()
 
     assert "Pollen" in page and "Grand-papa Roy" in page
     assert last_year.name in page
+    # The health facts come back; last year's consents are given again, never copied.
+    initial = response.context["form"].initial
+    assert initial["allergy_severity"] == "mild"
+    assert all(initial.get(name) is None for name in HEALTH_CONSENTS)
 
 
 def test_a_change_after_the_season_started_notifies_the_clerks(parent_client, child, season):

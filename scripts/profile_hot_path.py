@@ -10,7 +10,9 @@ simulated payment, the order page, a waiting-list join from the cart for the cam
 filled (its week's daycare riding along), plus the catalogue, the cart badge and the waiting
 page's refresh. CPU is this process's (``time.process_time``,
 for the table and for ``--profile``): what a web worker spends, without PostgreSQL's side.
-The median over ``--families`` families is what the table shows. SQL counts the statements
+The median over ``--families`` families is what the table shows; « PostgreSQL ms » is the
+CPU the connection's server process spent meanwhile (its ``/proc/<pid>/schedstat``, so only
+with PostgreSQL on this machine): planning, executing, committing. SQL counts the statements
 the step sends (savepoints included; BEGIN and COMMIT, which Django's debug log adds, are
 not). ``PROFILE_SQL=<step>`` prints them for one family.
 """
@@ -71,6 +73,17 @@ STEPS = [
 ]
 
 
+def server_cpu_ns(connection) -> tuple[int | None, int]:
+    """(pid, CPU ns so far) of the connection's PostgreSQL process, read from /proc: the
+    server runs on this machine. (None, 0) when it cannot be read."""
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        return pid, int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None, 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", type=int, default=40)
@@ -104,6 +117,7 @@ def main() -> int:
     clock.wrap(portal.emails, "render_plain_text")
     email_clock.wrap(portal.emails, "render_email")
     queries: dict[str, list[int]] = defaultdict(list)
+    server_cpu: dict[str, list[float]] = defaultdict(list)
     profiler = cProfile.Profile(time.process_time)
 
     def step(label: str, call):
@@ -118,9 +132,12 @@ def main() -> int:
         with connection.execute_wrapper(record):
             if args.profile in (label, "all"):
                 profiler.enable()
+            server, server_started = server_cpu_ns(connection)
             started, clock.ms, email_clock.ms = time.process_time(), 0.0, 0.0
             response = call()
             cpu[label].append((time.process_time() - started) * 1000)
+            if server is not None and server_cpu_ns(connection)[0] == server:
+                server_cpu[label].append((server_cpu_ns(connection)[1] - server_started) / 1e6)
             templates[label].append(clock.ms)
             emails[label].append(email_clock.ms)
             if args.profile in (label, "all"):
@@ -223,7 +240,7 @@ def main() -> int:
 
     print(
         f"{'step':12} {'CPU ms p50':>10} {'p90':>7} {'SQL':>5} {'templates ms':>13}"
-        f" {'emails ms':>10}"
+        f" {'emails ms':>10} {'PostgreSQL ms':>14}"
         f"   ({len(clients)} families)"
     )
     for label in [*STEPS, "waiting"]:
@@ -234,9 +251,11 @@ def main() -> int:
                 f"{statistics.median(queries[label]):5.0f} "
                 f"{statistics.median(templates[label]):13.1f} "
                 f"{statistics.median(emails[label]):10.1f}"
+                f" {statistics.median(server_cpu[label] or [0.0]):14.2f}"
             )
     total = sum(statistics.median(cpu[label]) for label in STEPS if cpu[label])
-    print(f"{'visit':12} {total:10.1f}")
+    on_server = sum(statistics.median(server_cpu[label]) for label in STEPS if server_cpu[label])
+    print(f"{'visit':12} {total:10.1f} {'':7} {'':5} {'':13} {'':10} {on_server:14.2f}")
     if args.profile:
         stats = pstats.Stats(profiler)
         (ROOT / "var").mkdir(exist_ok=True)

@@ -65,9 +65,10 @@ def availability_of(group: Group) -> Availability:
 
 
 # Every step of the rush asks for it: compiled once per process (``portal.compiled``).
+# Without Meta's ordering, which joins the activity, the week and the season to sort.
 _AVAILABILITY = CompiledQuery(
     lambda *, group_ids, now: with_availability(
-        Group.objects.filter(pk__in=group_ids), now=now
+        Group.objects.filter(pk__in=group_ids).order_by(), now=now
     ).values_list("pk", "capacity", "taken", "waiting")
 )
 

@@ -66,3 +66,16 @@ def test_a_session_in_another_time_zone_still_reads_utc():
         finally:
             cursor.execute("SET TIME ZONE 'UTC'")
     assert read == moment
+
+
+def test_prepared_queries_are_planned_once_per_connection(settings):
+    """With prepared statements on (the default), PostgreSQL keeps one plan per query and
+    connection instead of planning again with each call's values; the lock timeout that
+    turns a long wait into « occupé, réessayez » is still set beside it."""
+    if not settings.DATABASES["default"]["OPTIONS"].get("server_side_binding"):
+        pytest.skip("DB_PREPARED_STATEMENTS=0: nothing is prepared, so nothing is kept")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] != "0"

@@ -269,11 +269,12 @@ def waiting_room_status(request: HttpRequest) -> HttpResponse:
     Admitted (or no longer waiting): htmx goes to the page."""
     next_url = gate.safe_next(request.GET.get("next"))
     leave = HttpResponse(headers={"HX-Redirect": next_url})
-    ticket = gate.read_ticket(request.GET.get("ticket", ""))
+    ticket = request.GET.get("ticket", "")
+    whose = gate.read_ticket(ticket)
     queue = queue_module.get_queue()
-    if ticket is None or queue is None:
+    if whose is None or queue is None:
         return leave
-    room_key, user_id = ticket
+    room_key, user_id = whose
     try:
         place = queue.look(room_key, user_id, now=time.time())
     except redis.RedisError:
@@ -281,7 +282,9 @@ def waiting_room_status(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=204)  # htmx keeps the page and polls again
     if place.state != queue_module.State.WAITING or place.is_over:
         return leave  # admitted, or the window is over: the page asked for answers now
-    status = gate.status_context(place, room_key=room_key, user_id=user_id, next_url=next_url)
+    status = gate.status_context(
+        place, room_key=room_key, user_id=user_id, next_url=next_url, ticket=ticket
+    )
     return HttpResponse(render_to_string("registrations/_waiting_status.html", {"status": status}))
 
 

@@ -19,13 +19,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlencode
 
 import redis
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -191,19 +192,29 @@ def release(
 
 
 def waiting_url(*, next_url: str) -> str:
-    return f"{reverse('registrations:waiting_room')}?{urlencode({'next': next_url})}"
+    return f"{path_of('registrations:waiting_room')}?{urlencode({'next': next_url})}"
+
+
+@lru_cache(maxsize=32)
+def _reversed(name: str, script_prefix: str, urlconf: str) -> str:
+    return reverse(name)
+
+
+def path_of(name: str) -> str:
+    """``reverse(name)`` once per process and site prefix: the refresh needs three paths on
+    each of its thousands of calls."""
+    return _reversed(name, get_script_prefix(), settings.ROOT_URLCONF)
 
 
 def safe_next(url: str | None) -> str:
     """A local URL to go to once admitted (never another site), else « S'inscrire »."""
-    waiting_page = reverse("registrations:waiting_room")
     if (
         url
         and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
-        and not url.startswith(waiting_page)
+        and not url.startswith(path_of("registrations:waiting_room"))
     ):
         return url
-    return reverse("registrations:register")
+    return path_of("registrations:register")
 
 
 # The refresh knows whose place to show from a signed ticket in its URL, not from the
@@ -228,12 +239,16 @@ def read_ticket(ticket: str) -> tuple[str, str] | None:
     return room_key, user_id
 
 
-def status_context(place: Place, *, room_key: str, user_id: int | str, next_url: str) -> dict:
-    """What the waiting page's refreshing fragment shows: plain numbers, no model."""
+def status_context(
+    place: Place, *, room_key: str, user_id: int | str, next_url: str, ticket: str = ""
+) -> dict:
+    """What the waiting page's refreshing fragment shows: plain numbers, no model. A refresh
+    passes on the ``ticket`` it came with (valid 12 hours, far longer than a window); the
+    page signs a new one."""
     wait = place.estimated_wait_seconds
-    ticket = place_ticket(room_key=room_key, user_id=int(user_id))
+    ticket = ticket or place_ticket(room_key=room_key, user_id=int(user_id))
     return {
-        "poll_url": f"{reverse('registrations:waiting_room_status')}?"
+        "poll_url": f"{path_of('registrations:waiting_room_status')}?"
         + urlencode({"ticket": ticket, "next": next_url}),
         "before_opening": place.seconds_to_opening > 0,
         "minutes_to_opening": math.ceil(place.seconds_to_opening / 60),
@@ -249,7 +264,7 @@ def _next_url(request: HttpRequest) -> str:
     checkout, pay) the page it was sent from, else the cart."""
     if request.method == "GET" and not request.htmx:
         return request.get_full_path()
-    return safe_back_url(request, default=reverse("registrations:cart"))
+    return safe_back_url(request, default=path_of("registrations:cart"))
 
 
 def waiting_room_gate(view: Callable) -> Callable:

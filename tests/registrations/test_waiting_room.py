@@ -1,7 +1,9 @@
 """« Salle d'attente »: around each opening, « S'inscrire », « Panier » and checkout go through
 the waiting room; a pass lets a family in, and nothing else does (no URL, no htmx request)."""
 
+import html
 import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,6 +134,19 @@ def test_the_refresh_skips_the_session_and_the_rest_of_the_stack(
     assert "Content-Security-Policy" not in response.headers
     assert "no-store" in response["Cache-Control"]
     assert "Permissions-Policy" in response.headers
+
+
+def test_the_refresh_passes_its_ticket_on(parent_client, opening_soon):
+    """A refresh asks for the same URL next time (its ticket is not signed again at each of
+    thousands of refreshes), and that URL keeps showing the family's place."""
+    page = parent_client.get(reverse("registrations:register"), follow=True)
+    poll_url = page.context["status"]["poll_url"]
+    for later in (5, 10):  # seconds: a ticket signed again would carry another time
+        with time_machine.travel(timezone.now() + timedelta(seconds=later), tick=False):
+            response = parent_client.get(poll_url, headers={"HX-Request": "true"})
+        assert "L'inscription ouvre dans 10 minutes." in text(response)
+        next_poll = html.unescape(re.search(r'hx-get="([^"]+)"', text(response)).group(1))
+        assert next_poll == poll_url
 
 
 @pytest.mark.parametrize("tamper", ["forged", "other_room", "no_ticket"])

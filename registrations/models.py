@@ -171,8 +171,11 @@ class Registration(models.Model):
             ),
         ]
         constraints = [
+            # The group first: the same index then counts a group's places (availability),
+            # whatever the planner's statistics (analyzed while empty, it picked this index
+            # for that count and read all of it for each group when the person came first).
             models.UniqueConstraint(
-                fields=["person", "group"],
+                fields=["group", "person"],
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="registration_once_per_group",
             ),

@@ -4,21 +4,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from activities.models import Group, Week
 from tests import factories
+from tests.constraints import refused
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(create) -> bool:
-    try:
-        with transaction.atomic():
-            create()
-    except IntegrityError:
-        return True
-    return False
 
 
 def test_season_must_close_after_it_opens():

@@ -2,21 +2,13 @@
 one camp per week, whatever code writes the row; a cancelled line no longer counts."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from registrations.models import Registration
 from tests import factories
+from tests.constraints import refused
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(create) -> bool:
-    try:
-        with transaction.atomic():
-            create()
-    except IntegrityError:
-        return True
-    return False
 
 
 def test_a_child_is_in_a_group_once_until_that_line_is_cancelled():

@@ -5,14 +5,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from activities.models import Activity
+from activities.models import Activity, Group
 from activities.selectors import (
     Availability,
+    availability_of,
     catalogue,
     group_availability,
     is_registration_open,
     open_seasons,
     registration_open_at,
+    with_availability,
 )
 from registrations.models import Registration
 from tests import factories
@@ -74,6 +76,30 @@ def test_waiting_entries_reduce_public_places_but_offered_ones_are_not_waiting(g
     assert result.waiting == 1
     assert result.public_free == 9
     assert result.free == 10
+
+
+def test_several_groups_at_once_each_get_their_own_figures():
+    """Asked together, each group counts only its own lines and entries (its capacity,
+    places taken and families waiting are read in separate parts of one statement), and the
+    figures equal those the catalogue's annotation gives."""
+    busy, empty, offered = (factories.GroupFactory(capacity=n) for n in (5, 7, 2))
+    factories.RegistrationFactory.create_batch(2, group=busy)
+    factories.RegistrationFactory(group=busy, status=Registration.Status.CANCELLED)
+    factories.RegistrationFactory(group=offered)
+    factories.WaitlistEntryFactory(group=busy)
+    factories.WaitlistEntryFactory(
+        group=offered,
+        status=WaitlistEntry.Status.OFFERED,
+        offer_expires_at=timezone.now() + timedelta(hours=48),
+    )
+    together = group_availability(group_ids=[busy.pk, empty.pk, offered.pk, 999_999])
+    assert together == {
+        busy.pk: Availability(capacity=5, taken=2, waiting=1),
+        empty.pk: Availability(capacity=7, taken=0, waiting=0),
+        offered.pk: Availability(capacity=2, taken=1, waiting=0),
+    }
+    annotated = with_availability(Group.objects.filter(pk__in=together))
+    assert {group.pk: availability_of(group) for group in annotated} == together
 
 
 def test_public_free_never_below_zero():

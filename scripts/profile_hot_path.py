@@ -136,8 +136,9 @@ def main() -> int:
             started, clock.ms, email_clock.ms = time.process_time(), 0.0, 0.0
             response = call()
             cpu[label].append((time.process_time() - started) * 1000)
-            if server is not None and server_cpu_ns(connection)[0] == server:
-                server_cpu[label].append((server_cpu_ns(connection)[1] - server_started) / 1e6)
+            server_after, server_ended = server_cpu_ns(connection)
+            if server is not None and server_after == server:  # same process throughout
+                server_cpu[label].append((server_ended - server_started) / 1e6)
             templates[label].append(clock.ms)
             emails[label].append(email_clock.ms)
             if args.profile in (label, "all"):

@@ -19,6 +19,8 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
     "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
 )
+#: What the bare views answer with, whichever server sends them (``registrations.waiting_asgi``).
+BARE_HEADERS = {"Cache-Control": "no-store, private", "Permissions-Policy": PERMISSIONS_POLICY}
 
 
 class PrivacyHeadersMiddleware:
@@ -68,8 +70,8 @@ class BareViewsMiddleware:
             return self.get_response(request)
         with translation.override(translation.get_language_from_request(request)):
             response = view(request)
-        patch_cache_control(response, no_store=True, private=True)
-        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        for name, value in BARE_HEADERS.items():
+            response.setdefault(name, value)
         return response
 
 

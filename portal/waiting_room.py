@@ -23,6 +23,7 @@ Cluster slot, as the script needs):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import random
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import redis
+import redis.asyncio
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -233,6 +235,44 @@ def arrival_score(*, arrived_at: float, opens_at: float, rng: random.Random) -> 
     return 1.0 + (arrived_at - opens_at)
 
 
+def room_keys(prefix: str, room_key: str) -> list[str]:
+    """A room's keys under ``prefix``: queue, active, admitted, config, paused."""
+    if not ROOM_KEY.match(room_key):
+        raise ValueError(f"invalid room key {room_key!r}")
+    base = f"{prefix}:{{{room_key}}}"
+    return [f"{base}:{name}" for name in ("queue", "active", "admitted", "config", "paused")]
+
+
+def _script_args(
+    *, now: float, member: str, score: float | None, touch: bool, room: Room | None
+) -> list:
+    config = [room.capacity, room.idle_seconds, repr(room.opens_at)] if room else ["", "", ""]
+    return [
+        repr(now),
+        member,
+        "" if score is None else repr(score),
+        "1" if touch else "",
+        *config,
+        int(room.closes_at + KEEP_AFTER_CLOSE_SECONDS) if room else "",
+        repr(room.closes_at) if room else "",
+    ]
+
+
+def _place_of(reply: list, *, now: float) -> Place:
+    state, rank, waiting, recent, opening, closes, capacity = reply
+    state = State(state.decode() if isinstance(state, bytes) else state)
+    return Place(
+        state=state,
+        position=int(rank) + 1 if state == State.WAITING else None,
+        waiting=int(waiting),
+        admitted_recently=int(recent),
+        opens_at=float(opening),
+        closes_at=float(closes),
+        now=now,
+        capacity=int(capacity),
+    )
+
+
 class WaitingRoomQueue:
     """The Redis side of every room. Holds no state of its own besides the client."""
 
@@ -247,10 +287,7 @@ class WaitingRoomQueue:
 
     def keys(self, room_key: str) -> list[str]:
         """queue, active, admitted, config, paused: the order the script expects."""
-        if not ROOM_KEY.match(room_key):
-            raise ValueError(f"invalid room key {room_key!r}")
-        base = f"{self.prefix}:{{{room_key}}}"
-        return [f"{base}:{name}" for name in ("queue", "active", "admitted", "config", "paused")]
+        return room_keys(self.prefix, room_key)
 
     def _run(
         self,
@@ -262,32 +299,8 @@ class WaitingRoomQueue:
         touch: bool = False,
         room: Room | None = None,
     ) -> Place:
-        config = [room.capacity, room.idle_seconds, repr(room.opens_at)] if room else ["", "", ""]
-        expire_at = int(room.closes_at + KEEP_AFTER_CLOSE_SECONDS) if room else ""
-        closes_at = repr(room.closes_at) if room else ""
-        state, rank, waiting, recent, opening, closes, capacity = self._admit(
-            keys=self.keys(room_key),
-            args=[
-                repr(now),
-                member,
-                "" if score is None else repr(score),
-                "1" if touch else "",
-                *config,
-                expire_at,
-                closes_at,
-            ],
-        )
-        state = State(state.decode() if isinstance(state, bytes) else state)
-        return Place(
-            state=state,
-            position=int(rank) + 1 if state == State.WAITING else None,
-            waiting=int(waiting),
-            admitted_recently=int(recent),
-            opens_at=float(opening),
-            closes_at=float(closes),
-            now=now,
-            capacity=int(capacity),
-        )
+        args = _script_args(now=now, member=member, score=score, touch=touch, room=room)
+        return _place_of(self._admit(keys=self.keys(room_key), args=args), now=now)
 
     def check_in(self, room: Room, member: str, *, now: float) -> Place:
         """A gated request: join the queue if new, admit whoever fits, and refresh the
@@ -349,7 +362,40 @@ def get_queue() -> WaitingRoomQueue | None:
     return _queue
 
 
+class AsyncLook:
+    """The waiting page's refresh from an event loop (``registrations.waiting_asgi``): the
+    same script and keys as ``WaitingRoomQueue.look``, on ``redis.asyncio``."""
+
+    def __init__(self, client: redis.asyncio.Redis, *, prefix: str) -> None:
+        self.client = client
+        self.prefix = prefix
+        self._admit = client.register_script(_ADMIT)
+
+    async def look(self, room_key: str, member: str, *, now: float) -> Place:
+        args = _script_args(now=now, member=member, score=None, touch=False, room=None)
+        reply = await self._admit(keys=room_keys(self.prefix, room_key), args=args)
+        return _place_of(reply, now=now)
+
+
+_async_look: tuple[asyncio.AbstractEventLoop, AsyncLook] | None = None
+
+
+def get_async_look() -> AsyncLook | None:
+    """The running event loop's ``AsyncLook`` (a client belongs to one loop), or None
+    without Redis."""
+    global _async_look
+    if not settings.REDIS_URL:
+        return None
+    loop = asyncio.get_running_loop()
+    prefix = settings.WAITING_ROOM_KEY_PREFIX
+    if _async_look is None or _async_look[0] is not loop or _async_look[1].prefix != prefix:
+        client = redis.asyncio.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+        _async_look = (loop, AsyncLook(client, prefix=prefix))
+    return _async_look[1]
+
+
 def reset() -> None:
-    """Forget the process's client (tests: what a restarted process would see)."""
-    global _queue
+    """Forget the process's clients (tests: what a restarted process would see)."""
+    global _queue, _async_look
     _queue = None
+    _async_look = None

@@ -8,7 +8,6 @@ import redis
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -262,30 +261,23 @@ def waiting_room(request: HttpRequest) -> HttpResponse:
 @require_GET
 def waiting_room_status(request: HttpRequest) -> HttpResponse:
     """The waiting page's refresh (every 0.5 to 30 s, ``Place.refresh_seconds``), thousands
-    at once. Served by
+    at once, when the site runs without the waiting room's own process
+    (``registrations.waiting_asgi``, which answers the same). Served by
     ``portal.middleware.BareViewsMiddleware`` ahead of the session, authentication, CSRF and
-    CSP middleware: no SQL, no session, one Redis call. Whose place it is comes from the
-    signed ticket of the page's URL; the fragment is rendered without context processors.
-    Admitted (or no longer waiting): htmx goes to the page."""
-    next_url = gate.safe_next(request.GET.get("next"))
-    leave = HttpResponse(headers={"HX-Redirect": next_url})
-    ticket = request.GET.get("ticket", "")
-    whose = gate.read_ticket(ticket)
+    CSP middleware: no SQL, no session, one Redis call."""
+    refresh = gate.Refresh.of(request.GET)
     queue = queue_module.get_queue()
-    if whose is None or queue is None:
-        return leave
-    room_key, user_id = whose
-    try:
-        place = queue.look(room_key, user_id, now=time.time())
-    except redis.RedisError:
-        logger.exception("Waiting room unreachable from the waiting page")
-        return HttpResponse(status=204)  # htmx keeps the page and polls again
-    if place.state != queue_module.State.WAITING or place.is_over:
-        return leave  # admitted, or the window is over: the page asked for answers now
-    status = gate.status_context(
-        place, room_key=room_key, user_id=user_id, next_url=next_url, ticket=ticket
-    )
-    return HttpResponse(render_to_string("registrations/_waiting_status.html", {"status": status}))
+    if refresh.whose is None or queue is None:
+        answer = refresh.leave()
+    else:
+        try:
+            place = queue.look(*refresh.whose, now=time.time())
+        except redis.RedisError:
+            logger.exception("Waiting room unreachable from the waiting page")
+            answer = gate.UNREACHABLE
+        else:
+            answer = refresh.answer(place)
+    return HttpResponse(answer.body, status=answer.status, headers=answer.headers)
 
 
 @csrf_exempt

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache, wraps
@@ -26,6 +26,7 @@ import redis
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -257,6 +258,51 @@ def status_context(
         "wait_minutes": None if wait is None else math.ceil(wait / 60),
         "refresh_seconds": place.refresh_seconds,
     }
+
+
+@dataclass(frozen=True)
+class RefreshAnswer:
+    """A refresh's answer, sent by Django's view or by the waiting process's event loop."""
+
+    status: int
+    headers: dict[str, str]
+    body: str = ""
+
+
+#: Redis did not answer: htmx keeps the page and asks again at its next refresh.
+UNREACHABLE = RefreshAnswer(204, {})
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """One refresh of the waiting page, its query read once: whose place it is comes from
+    the URL's signed ticket, not from a session. Both servers of the refresh ask Redis for
+    the place in between (``registrations.views.waiting_room_status`` and
+    ``registrations.waiting_asgi``)."""
+
+    ticket: str
+    next_url: str
+    whose: tuple[str, str] | None  # (room key, user id); None: no valid ticket
+
+    @classmethod
+    def of(cls, params: Mapping[str, str]) -> Refresh:
+        ticket = params.get("ticket", "")
+        return cls(ticket=ticket, next_url=safe_next(params.get("next")), whose=read_ticket(ticket))
+
+    def leave(self) -> RefreshAnswer:
+        """No place to show: htmx goes to the page asked for."""
+        return RefreshAnswer(200, {"HX-Redirect": self.next_url})
+
+    def answer(self, place: Place) -> RefreshAnswer:
+        """The place in line; admitted, or the window over: the page asked for answers now."""
+        if self.whose is None or place.state != State.WAITING or place.is_over:
+            return self.leave()
+        room_key, user_id = self.whose
+        status = status_context(
+            place, room_key=room_key, user_id=user_id, next_url=self.next_url, ticket=self.ticket
+        )
+        body = render_to_string("registrations/_waiting_status.html", {"status": status})
+        return RefreshAnswer(200, {"Content-Type": "text/html; charset=utf-8"}, body)
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -396,7 +396,7 @@ class Parent:
             ) as resp:
                 body = await resp.text()
                 status, location = resp.status, resp.headers.get("Location", "")
-                self.last_headers = dict(resp.headers)
+                self.last_headers = resp.headers.copy()  # names in any case, as HTTP says
         except Exception as exc:
             self.stats.error(step, f"{type(exc).__name__}: {exc}")
             return None, "", ""

@@ -30,9 +30,12 @@ start() {
     # The TLS proxy sends /inscription/salle-d-attente/ here (the page and its refreshes):
     # the families arriving and thousands of 1 ms refreshes then never queue behind the
     # pages of the admitted families.
+    # An event loop (registrations/waiting_asgi.py) answers the refreshes; the page itself
+    # goes to Django in one thread.
     "$VENV/bin/gunicorn" -c gunicorn.conf.py --daemon --bind "$WAITING_BIND" \
-      --workers "${WAITING_WORKERS:-1}" --threads "${WAITING_THREADS:-4}" \
-      --pid "$RUN_DIR/gunicorn-waiting.pid" --error-logfile var/log/gunicorn-waiting.log
+      --workers "${WAITING_WORKERS:-1}" -k uvicorn_worker.UvicornWorker \
+      --pid "$RUN_DIR/gunicorn-waiting.pid" --error-logfile var/log/gunicorn-waiting.log \
+      registrations.waiting_asgi:application
   fi
   # Threads: the tasks mostly wait on SMTP, and one process spares prefork's hand-off of each
   # task to a child (benchmark: 16 -> 13-14 ms of worker CPU per paid checkout).

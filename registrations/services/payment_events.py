@@ -144,8 +144,10 @@ def confirm_payment(*, order_id: int, event: PaymentEvent, now: datetime | None 
         provider_reference=event.provider_reference,
         now=now,
     )
-    _charge, receipt = _record_charge(order=order, event=event, amount=amount)
     _remove_paid_from_cart(order=order, registrations=registrations)
+    # The receipt's number locks the year's counter until commit, serializing payments:
+    # taken as late as the email, which names the receipt, allows.
+    _charge, receipt = _record_charge(order=order, event=event, amount=amount)
     email_payment_confirmation(order=order, receipt=receipt)
     return "confirmed"
 

@@ -43,8 +43,6 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import uvloop
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -884,12 +882,6 @@ def forget_waiting_rooms(port: int) -> None:
         client.delete(key)
 
 
-def run_client(coroutine):
-    """The load generator on libuv's loop (uvloop, as the waiting process): it shares the
-    machine's cores with the server, and its own CPU is in every figure."""
-    return uvloop.run(coroutine)
-
-
 def user_ids(emails: list[str]) -> dict[str, int]:
     from accounts.models import User
 
@@ -1172,7 +1164,7 @@ def main() -> int:
     try:
         stack.run("start")
         log_start = web_log.stat().st_size if web_log.exists() else 0
-        stats, rush_seconds, _ = run_client(rush(args, town, base))
+        stats, rush_seconds, _ = asyncio.run(rush(args, town, base))
         print(f"\nRegistration rush: {rush_seconds:.1f} s")
         print(f"  paid checkouts: {stats.checkouts} -> {stats.checkouts / rush_seconds:.1f} /s")
         print(f"  busiest 10 s: {peak_rate(stats.paid_at, 10.0):.1f} paid checkouts/s")
@@ -1211,7 +1203,7 @@ def main() -> int:
         rush_ended = time.time()
         pending = wait_for_emails(60.0)  # the drain would otherwise skew the catalogue's runs
         report_email_delays(stats, rush_ended)
-        catalogue = run_client(fetch(base, "/activites/catalogue/"))
+        catalogue = asyncio.run(fetch(base, "/activites/catalogue/"))
         (run_dir / "catalogue.html").write_bytes(catalogue)
         concurrency = min(args.parents, 50)
         print(
@@ -1223,7 +1215,7 @@ def main() -> int:
             ("catalogue", "/activites/catalogue/"),
             ("ceiling", "/bench/ceiling"),
         ] * 2:
-            timings, failed = run_client(
+            timings, failed = asyncio.run(
                 hammer(base, path, concurrency=concurrency, seconds=args.ceiling_seconds)
             )
             results[label].append(len(timings) / args.ceiling_seconds)

@@ -6,8 +6,8 @@ goes to Django's WSGI application, in one thread, as in the web processes.
     gunicorn -c gunicorn.conf.py -k uvicorn_worker.UvicornWorker \\
         registrations.waiting_asgi:application
 
-Under gunicorn's threads a refresh cost 2.1-2.9 ms of CPU at 20-200 a second, most of it
-the server's and Django's handler's; here 1.2-1.7 ms (README, « The fourteenth session »).
+Under gunicorn's threads a refresh cost 1.2-2.6 ms of CPU at 200 to 20 a second, most of
+it the server's and Django's handler's; here 0.7-1.75 ms (``scripts/bench_waiting_refresh.py``).
 What a refresh answers is ``waiting_room.Refresh``'s, shared with Django's view.
 """
 

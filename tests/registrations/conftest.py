@@ -1,6 +1,7 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Person
 from activities.models import Activity
@@ -10,6 +11,15 @@ from tests import factories
 @pytest.fixture
 def season(db):
     return factories.SeasonFactory()
+
+
+@pytest.fixture
+def opening_soon(season):
+    """Residents open in 10 minutes: the room (30 minutes before) is open."""
+    season.opens_at = timezone.now() + timedelta(minutes=10)
+    season.opens_at_nonresident = timezone.now() + timedelta(days=7)
+    season.save()
+    return season
 
 
 @pytest.fixture

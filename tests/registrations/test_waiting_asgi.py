@@ -13,7 +13,6 @@ import pytest
 import requests
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from portal import waiting_room as queue_module
 from registrations import waiting_asgi
@@ -21,14 +20,6 @@ from registrations import waiting_room as gate
 from tests.load.drill_processes import VENV_BIN, free_port, wait_until
 
 pytestmark = pytest.mark.usefixtures("redis_required")
-
-
-@pytest.fixture
-def opening_soon(season):
-    season.opens_at = timezone.now() + timedelta(minutes=10)
-    season.opens_at_nonresident = timezone.now() + timedelta(days=7)
-    season.save()
-    return season
 
 
 def call(url: str, *, method: str = "GET", headers: dict | None = None):

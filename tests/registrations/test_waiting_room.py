@@ -24,15 +24,6 @@ pytestmark = pytest.mark.usefixtures("redis_required")
 
 
 @pytest.fixture
-def opening_soon(season):
-    """Residents open in 10 minutes: the room (30 minutes before) is open."""
-    season.opens_at = timezone.now() + timedelta(minutes=10)
-    season.opens_at_nonresident = timezone.now() + timedelta(days=7)
-    season.save()
-    return season
-
-
-@pytest.fixture
 def opened(season):
     """Residents opened a minute ago; two families may register at once."""
     season.opens_at = timezone.now() - timedelta(minutes=1)

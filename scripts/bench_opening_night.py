@@ -718,6 +718,8 @@ async def wait_for_a_pass(
             return False
         if "HX-Redirect" in parent.last_headers:
             return True
+    # A run in which families are never let in is a failed run, not a slow one.
+    parent.stats.error("waiting_poll", "still in the waiting room when the run ended")
     return False
 
 

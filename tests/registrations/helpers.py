@@ -37,3 +37,21 @@ def sent_email(kind: str) -> OutgoingEmail:
     assert emails.deliver(email.pk)
     email.refresh_from_db()
     return email
+
+
+TAMPERED_TICKETS = ("forged", "other_room", "no_ticket")
+
+
+def tampered_refresh_url(poll_url: str, *, tamper: str, user_id: int) -> str:
+    """The waiting page's refresh URL with a forged ticket, another room's, or none."""
+    from django.urls import reverse
+
+    from registrations.waiting_room import place_ticket
+
+    base = reverse("registrations:waiting_room_status")
+    ticket = poll_url.split("ticket=")[1].split("&")[0]
+    return {
+        "forged": f"{base}?ticket={ticket[:-3]}abc",
+        "other_room": f"{base}?ticket=" + place_ticket(room_key="not a room!", user_id=user_id),
+        "no_ticket": base,
+    }[tamper]

@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from portal import waiting_room as queue_module
 from registrations import waiting_asgi
-from registrations import waiting_room as gate
-from tests.load.drill_processes import VENV_BIN, free_port, wait_until
+from tests.load.drill_processes import ROOT, VENV_BIN, free_port, wait_until
+
+from .helpers import TAMPERED_TICKETS, tampered_refresh_url
 
 pytestmark = pytest.mark.usefixtures("redis_required")
 
@@ -91,16 +92,9 @@ def test_an_admitted_family_is_sent_on(poll_url, opening_soon):
     assert body == ""
 
 
-@pytest.mark.parametrize("tamper", ["forged", "other_room", "no_ticket"])
+@pytest.mark.parametrize("tamper", TAMPERED_TICKETS)
 def test_a_refresh_without_a_valid_ticket_shows_no_place(family, poll_url, tamper):
-    base = reverse("registrations:waiting_room_status")
-    ticket = poll_url.split("ticket=")[1].split("&")[0]
-    url = {
-        "forged": f"{base}?ticket={ticket[:-3]}abc",
-        "other_room": f"{base}?ticket="
-        + gate.place_ticket(room_key="not a room!", user_id=family.user.pk),
-        "no_ticket": base,
-    }[tamper]
+    url = tampered_refresh_url(poll_url, tamper=tamper, user_id=family.user.pk)
     status, headers, body = call(url)
     assert (status, headers["hx-redirect"]) == (200, reverse("registrations:register"))
     assert 'id="waiting-status"' not in body
@@ -147,7 +141,7 @@ def test_the_production_command_serves_refreshes(poll_url, settings):
             "REDIS_URL": settings.REDIS_URL,
             "WAITING_ROOM_KEY_PREFIX": settings.WAITING_ROOM_KEY_PREFIX,  # this test's rooms
         },
-        cwd=str(waiting_asgi.__file__).rsplit("/registrations/", 1)[0],
+        cwd=ROOT,
     )
     try:
 

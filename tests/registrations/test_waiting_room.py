@@ -18,7 +18,7 @@ from registrations import services
 from registrations import waiting_room as gate
 from tests import factories
 
-from .helpers import pay, text
+from .helpers import TAMPERED_TICKETS, pay, tampered_refresh_url, text
 
 pytestmark = pytest.mark.usefixtures("redis_required")
 
@@ -140,21 +140,14 @@ def test_the_refresh_passes_its_ticket_on(parent_client, opening_soon):
         assert next_poll == poll_url
 
 
-@pytest.mark.parametrize("tamper", ["forged", "other_room", "no_ticket"])
+@pytest.mark.parametrize("tamper", TAMPERED_TICKETS)
 def test_a_refresh_without_a_valid_ticket_shows_no_place(
     parent_client, family, opening_soon, tamper
 ):
     page = parent_client.get(reverse("registrations:register"), follow=True)
     poll_url = page.context["status"]["poll_url"]
-    base = reverse("registrations:waiting_room_status")
-    ticket = poll_url.split("ticket=")[1].split("&")[0]
-    urls = {
-        "forged": f"{base}?ticket={ticket[:-3]}abc",
-        "other_room": f"{base}?ticket="
-        + gate.place_ticket(room_key="not a room!", user_id=family.user.pk),
-        "no_ticket": base,
-    }
-    response = parent_client.get(urls[tamper], headers={"HX-Request": "true"})
+    url = tampered_refresh_url(poll_url, tamper=tamper, user_id=family.user.pk)
+    response = parent_client.get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("registrations:register")
     assert 'id="waiting-status"' not in text(response)

@@ -29,7 +29,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 
 from accounts.models import Family
 from activities.models import Season
@@ -248,16 +250,41 @@ def status_context(
     page signs a new one."""
     wait = place.estimated_wait_seconds
     ticket = ticket or place_ticket(room_key=room_key, user_id=int(user_id))
+    before_opening = place.seconds_to_opening > 0
     return {
         "poll_url": f"{path_of('registrations:waiting_room_status')}?"
         + urlencode({"ticket": ticket, "next": next_url}),
-        "before_opening": place.seconds_to_opening > 0,
+        # Not localized (« 2,5 » is no htmx delay).
+        "refresh_seconds": f"{place.refresh_seconds:.1f}",
+        "before_opening": before_opening,
         "minutes_to_opening": math.ceil(place.seconds_to_opening / 60),
-        "position": place.position,
+        # Before the draw a place says nothing yet, and is not shown.
+        "position": None if before_opening else place.position,
         "waiting": place.waiting,
         "wait_minutes": None if wait is None else math.ceil(wait / 60),
-        "refresh_seconds": place.refresh_seconds,
     }
+
+
+# Each family's refresh has its own URL and delay; the sentences around them depend only on
+# the figures, the same for every family before the opening.
+_OWN_TO_EACH = {"poll_url": "\x00poll_url\x00", "refresh_seconds": "\x00refresh_seconds\x00"}
+
+
+@lru_cache(maxsize=4096)
+def _status_around(language: str, figures: tuple) -> str:
+    status = {**dict(figures), **_OWN_TO_EACH}
+    return render_to_string("registrations/_waiting_status.html", {"status": status})
+
+
+def render_status(status: dict) -> str:
+    """The waiting page's refreshing fragment, as its template renders it: the template runs
+    once per language and figures, and each refresh fills in its URL and delay (rendering
+    was a third of a refresh's own CPU)."""
+    figures = tuple((key, value) for key, value in status.items() if key not in _OWN_TO_EACH)
+    fragment = _status_around(get_language(), figures)
+    for key, hole in _OWN_TO_EACH.items():
+        fragment = fragment.replace(hole, escape(status[key]))
+    return fragment
 
 
 @dataclass(frozen=True)
@@ -301,7 +328,7 @@ class Refresh:
         status = status_context(
             place, room_key=room_key, user_id=user_id, next_url=self.next_url, ticket=self.ticket
         )
-        body = render_to_string("registrations/_waiting_status.html", {"status": status})
+        body = render_status(status)
         return RefreshAnswer(200, {"Content-Type": "text/html; charset=utf-8"}, body)
 
 

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal import waiting_room as queue_module
 from registrations import services
@@ -328,3 +329,31 @@ def test_a_family_that_paid_gives_its_pass_to_the_next_at_once(client, opened):
     client.get(reverse("registrations:order_detail", args=[order.public_id]))
     client.force_login(second.user)
     assert client.get(register).status_code == 200
+
+
+PLACES = {
+    "before the draw": dict(position=3, waiting=40, admitted_recently=0, opens_at=1000.0),
+    "in line, no rate yet": dict(position=1, waiting=1, admitted_recently=0, opens_at=-5.0),
+    "in line": dict(position=25, waiting=140, admitted_recently=12, opens_at=-60.0),
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("name", PLACES)
+def test_the_refresh_fragment_is_the_template_rendered_for_each_family(language, name):
+    # Rendered once per language and figures, then filled in with each family's URL and
+    # delay: the same bytes as the template rendered for that family, URL escaped.
+    figures = PLACES[name]
+    place = queue_module.Place(
+        state=queue_module.State.WAITING, closes_at=9000.0, now=0.0, capacity=8, **figures
+    )
+    families = [("r", 7, "/inscription/?person=1&x=\"<'"), ("r", 8, "/inscription/panier/")]
+    with translation.override(language):
+        for room_key, user_id, next_url in families * 2:  # the second time from the kept one
+            status = gate.status_context(
+                place, room_key=room_key, user_id=user_id, next_url=next_url
+            )
+            straight = render_to_string("registrations/_waiting_status.html", {"status": status})
+            assert gate.render_status(status) == straight
+            assert html.escape(status["poll_url"]) in straight  # &amp; between its fields
+            assert f'hx-trigger="every {place.refresh_seconds:.1f}s"' in straight

@@ -39,18 +39,24 @@ os.environ.update(
 
 SERVERS = {
     "threads": ["--threads", "4", "portal.wsgi:application"],
-    "event-loop": ["-k", "uvicorn_worker.UvicornWorker", "registrations.waiting_asgi:application"],
+    "event-loop": [
+        *("--max-requests", "0", "-k", "uvicorn_worker.UvicornWorker"),
+        "registrations.waiting_asgi:application",
+    ],
 }
 FAMILIES = 200
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """The gunicorn master's CPU and its live children's (the worker)."""
+    """The gunicorn master's CPU, its live children's (the worker) and its reaped ones' (a
+    worker replaced after ``max_requests``, with its start-up)."""
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     total = 0
     for each in [pid, *map(int, children.stdout.split())]:
         fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        if each == pid:
+            total += int(fields[13]) + int(fields[14])  # cutime + cstime: reaped workers
     return total / os.sysconf("SC_CLK_TCK")
 
 

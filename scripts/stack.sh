@@ -31,9 +31,11 @@ start() {
     # the families arriving and thousands of 1 ms refreshes then never queue behind the
     # pages of the admitted families.
     # An event loop (registrations/waiting_asgi.py) answers the refreshes; the page itself
-    # goes to Django in one thread.
+    # goes to Django in one thread. Never recycled (--max-requests 0): it keeps nothing per
+    # request, and a restart every 5,000 refreshes (every few seconds in a full room) cost
+    # a Django start-up each time, with the refreshes queued meanwhile.
     "$VENV/bin/gunicorn" -c gunicorn.conf.py --daemon --bind "$WAITING_BIND" \
-      --workers "${WAITING_WORKERS:-1}" -k uvicorn_worker.UvicornWorker \
+      --workers "${WAITING_WORKERS:-1}" --max-requests 0 -k uvicorn_worker.UvicornWorker \
       --pid "$RUN_DIR/gunicorn-waiting.pid" --error-logfile var/log/gunicorn-waiting.log \
       registrations.waiting_asgi:application
   fi

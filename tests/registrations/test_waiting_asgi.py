@@ -130,6 +130,8 @@ def test_the_production_command_serves_refreshes(poll_url, settings):
             f"127.0.0.1:{port}",
             "--workers",
             "1",
+            "--max-requests",
+            "0",
             "-k",
             "uvicorn_worker.UvicornWorker",
             "registrations.waiting_asgi:application",

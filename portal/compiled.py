@@ -107,6 +107,10 @@ class _Plan:
         missing = [slots[p] for p in slots if p not in found]
         if missing:
             raise ValueError(f"values not found among the SQL parameters: {missing}")
+        # What ``results_iter`` would look up again on every call: the same for every row.
+        self.columns = [column[0] for column in self.compiler.select[: self.compiler.col_count]]
+        self.converters = self.compiler.get_converters(self.columns)
+        self.composite = self.compiler.has_composite_fields(self.columns)
         self.iterable = queryset._iterable_class
         if self.iterable is ModelIterable:
             self._plan_models()
@@ -145,7 +149,11 @@ class _Plan:
         return bound
 
     def results(self, rows: list) -> list:
-        converted = self.compiler.results_iter(results=[rows])
+        converted = rows
+        if self.converters:
+            converted = self.compiler.apply_converters(converted, self.converters)
+        if self.composite:
+            converted = self.compiler.composite_fields_to_tuples(converted, self.columns)
         if self.iterable is ModelIterable:
             shared: dict[tuple[RelatedPopulator, Any], Model] = {}
             return [self._model(row, shared) for row in converted]

@@ -163,3 +163,21 @@ def test_rows_naming_the_same_related_object_share_it_with_the_values_the_orm_gi
     assert fourth.activity is first.activity and second.activity is not first.activity
     assert last.week.season is not first.week.season
     assert compiled.all(ids=ids)[0].week is not first.week  # per result, not per process
+
+
+def test_values_the_field_converts_from_the_database_come_back_converted(db):
+    # The health-insurance number is stored encrypted; its field decrypts it on the way out.
+    from health.models import HealthForm
+    from tests.health.factories import HealthFormFactory
+
+    form = HealthFormFactory(health_insurance_number="TREM 1234 5678")
+    by_id = CompiledQuery(lambda *, pk: HealthForm.objects.filter(pk=pk))
+    numbers = CompiledQuery(
+        lambda *, pk: HealthForm.objects.filter(pk=pk).values_list(
+            "health_insurance_number", flat=True
+        )
+    )
+
+    for _twice in range(2):  # compiled, then from the kept plan
+        assert by_id.first(pk=form.pk).health_insurance_number == "TREM 1234 5678"
+        assert numbers.all(pk=form.pk) == ["TREM 1234 5678"]

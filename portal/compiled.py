@@ -16,6 +16,10 @@ What it takes: values that are integers, strings, dates, datetimes or UUIDs, or 
 compile time: a value Django transforms before sending it (the placeholder would not be
 found), ``prefetch_related``, and iterables other than model rows, ``values()`` and
 ``values_list()``.
+
+``CompiledDelete(build)`` does the same for ``build(...).delete()`` where Django deletes in
+one statement: a cart's lines leaving it at each payment and each waiting-list join, whose
+DELETE (a join to the family's cart) cost more to compile than to run.
 """
 
 import threading
@@ -26,6 +30,7 @@ from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
+from django.db.models.deletion import Collector
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -34,6 +39,7 @@ from django.db.models.query import (
     ValuesListIterable,
     get_related_populators,
 )
+from django.db.models.sql import DeleteQuery
 
 M = TypeVar("M")
 
@@ -87,11 +93,24 @@ class _Plan:
     """The SQL of one shape, where each value goes in its parameters, and how rows become
     results."""
 
-    def __init__(self, queryset: QuerySet, slots: dict[Any, tuple[str, int | None]]) -> None:
+    def __init__(
+        self, queryset: QuerySet, slots: dict[Any, tuple[str, int | None]], *, delete: bool
+    ) -> None:
         if queryset._prefetch_related_lookups:
             raise ValueError("prefetch_related is not supported")
         self.db = queryset.db
-        self.compiler = queryset.query.get_compiler(using=self.db)
+        query = queryset.query
+        if delete:
+            # Django's own « fast delete »: one DELETE, for rows nothing refers to and no
+            # signal watches; anything else needs its collector.
+            if query.is_sliced or queryset._fields is not None:
+                raise ValueError("Django deletes neither a slice nor values()")
+            if not Collector(using=self.db, origin=queryset).can_fast_delete(queryset):
+                raise ValueError("rows others refer to, or watched by signals: use .delete()")
+            query = query.chain(DeleteQuery)  # as QuerySet.delete() prepares it
+            query.clear_ordering(force=True)
+            query.select_related = query.select_for_update = False
+        self.compiler = query.get_compiler(using=self.db)
         sql, params = self.compiler.as_sql()
         self.sql = sql
         # Each parameter: ("value", name, index) from the call, or ("constant", value).
@@ -107,6 +126,8 @@ class _Plan:
         missing = [slots[p] for p in slots if p not in found]
         if missing:
             raise ValueError(f"values not found among the SQL parameters: {missing}")
+        if delete:
+            return
         # What ``results_iter`` would look up again on every call: the same for every row.
         self.columns = [column[0] for column in self.compiler.select[: self.compiler.col_count]]
         self.converters = self.compiler.get_converters(self.columns)
@@ -194,10 +215,10 @@ def _populate(populator: RelatedPopulator, row, from_obj: Model, shared: dict) -
         populator.remote_setter(obj, from_obj)
 
 
-class CompiledQuery(Generic[M]):
-    """``CompiledQuery(lambda *, family_id, now: Order.objects.filter(...))``;
-    ``.all(family_id=..., now=...)`` is ``list(build(...))`` without compiling again,
-    ``.first(...)`` its first result or None (the queryset orders and slices itself)."""
+class _Compiled:
+    """The plans of one queryset-building function, one per shape of its values."""
+
+    deletes = False
 
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self._build = build
@@ -238,7 +259,7 @@ class CompiledQuery(Generic[M]):
                 stand_in = _placeholder(value, len(slots), base)
                 slots[stand_in] = (name, None)
                 placeholders[name] = stand_in
-        return _Plan(self._build(**placeholders), slots)
+        return _Plan(self._build(**placeholders), slots, delete=self.deletes)
 
     def _plan(self, values: dict[str, Any]) -> _Plan:
         shape = self._shape(values)
@@ -252,14 +273,30 @@ class CompiledQuery(Generic[M]):
                         self._plans[shape] = plan
         return plan
 
-    def all(self, **values: Any) -> list[M]:
-        values = {
+    @staticmethod
+    def _listed(values: dict[str, Any]) -> dict[str, Any]:
+        return {
             name: list(value) if isinstance(value, _SEQUENCES) else value
             for name, value in values.items()
         }
+
+    @staticmethod
+    def _compiles(values: dict[str, Any]) -> bool:
+        """An empty IN (Django answers without SQL), too many values, or SQLite: the ORM
+        compiles it as usual."""
         sizes = [len(value) for value in values.values() if isinstance(value, _SEQUENCES)]
-        if 0 in sizes or sum(sizes) > MAX_VALUES or not compiles_here():
-            return list(self._build(**values))  # an empty IN: Django answers without SQL
+        return 0 not in sizes and sum(sizes) <= MAX_VALUES and compiles_here()
+
+
+class CompiledQuery(_Compiled, Generic[M]):
+    """``CompiledQuery(lambda *, family_id, now: Order.objects.filter(...))``;
+    ``.all(family_id=..., now=...)`` is ``list(build(...))`` without compiling again,
+    ``.first(...)`` its first result or None (the queryset orders and slices itself)."""
+
+    def all(self, **values: Any) -> list[M]:
+        values = self._listed(values)
+        if not self._compiles(values):
+            return list(self._build(**values))
         plan = self._plan(values)
         with connections[plan.db].cursor() as cursor:
             cursor.execute(plan.sql, plan.bind(values))
@@ -269,3 +306,21 @@ class CompiledQuery(Generic[M]):
     def first(self, **values: Any) -> M | None:
         found = self.all(**values)
         return found[0] if found else None
+
+
+class CompiledDelete(_Compiled):
+    """``CompiledDelete(lambda *, family_id, ...: CartItem.objects.filter(...))``;
+    ``.delete(family_id=...)`` is ``build(...).delete()`` without compiling again, for rows
+    Django deletes in one statement (nothing refers to them, no signal watches them: checked
+    when it compiles). Returns the number of rows deleted."""
+
+    deletes = True
+
+    def delete(self, **values: Any) -> int:
+        values = self._listed(values)
+        if not self._compiles(values):
+            return self._build(**values).delete()[0]
+        plan = self._plan(values)
+        with connections[plan.db].cursor() as cursor:
+            cursor.execute(plan.sql, plan.bind(values))
+            return cursor.rowcount

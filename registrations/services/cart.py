@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Family, Person
 from activities.models import Group
 from activities.selectors import group_availability, groups_with_season
+from portal.compiled import CompiledDelete
 from portal.locking import busy_on_lock_timeout
 
 from .. import rules
@@ -97,13 +98,21 @@ def remove_from_cart(*, family: Family, item_id: int) -> CartChange:
     return change
 
 
+# Each waiting-list join takes the child's lines out: compiled once per process.
+_PERSON_LINES = CompiledDelete(
+    lambda *, family_id, person_id, group_ids: CartItem.objects.filter(
+        cart__family=family_id, person=person_id, group__in=group_ids
+    )
+)
+
+
 def take_out_of_cart(*, family: Family, person: Person, group_ids: Iterable[int]) -> int:
     """A child's lines for these groups leave the cart: they went to the waiting list. They
     are never lines of an order awaiting payment (a held place is not joined in line)."""
     # One DELETE, no read first: joined from « S'inscrire », usually nothing of it is here.
-    deleted, _detail = CartItem.objects.filter(
-        cart__family=family, person=person, group__in=sorted(set(group_ids))
-    ).delete()
+    deleted = _PERSON_LINES.delete(
+        family_id=family.pk, person_id=person.pk, group_ids=sorted(set(group_ids))
+    )
     if deleted:
         forget_cart_count(family_id=family.pk)
     return deleted

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from activities.locking import lock_groups
 from activities.selectors import group_availability
-from portal.compiled import CompiledQuery
+from portal.compiled import CompiledDelete, CompiledQuery
 from portal.locking import busy_on_lock_timeout
 
 from .. import rules
@@ -198,10 +198,11 @@ def _refund_unexpected(*, order: Order, event: PaymentEvent, amount: Decimal, re
 def _remove_paid_from_cart(*, order: Order, registrations: list[Registration]) -> None:
     paid = {(r.person_id, r.group_id) for r in registrations}
     lines = _CART_LINE_KEYS.all(family_id=order.family_id)
-    CartItem.objects.filter(pk__in=[pk for pk, *key in lines if tuple(key) in paid]).delete()
+    _CART_LINES.delete(ids=[pk for pk, *key in lines if tuple(key) in paid])
     forget_cart_count(family_id=order.family_id)
 
 
+_CART_LINES = CompiledDelete(lambda *, ids: CartItem.objects.filter(pk__in=ids))
 _CART_LINE_KEYS = CompiledQuery(
     lambda *, family_id: CartItem.objects.filter(cart__family=family_id).values_list(
         "pk", "person_id", "group_id"

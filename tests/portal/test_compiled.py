@@ -181,3 +181,49 @@ def test_values_the_field_converts_from_the_database_come_back_converted(db):
     for _twice in range(2):  # compiled, then from the kept plan
         assert by_id.first(pk=form.pk).health_insurance_number == "TREM 1234 5678"
         assert numbers.all(pk=form.pk) == ["TREM 1234 5678"]
+
+
+def test_a_compiled_delete_deletes_what_the_orm_would_for_each_value(db):
+    from portal.compiled import CompiledDelete
+    from registrations.models import Cart, CartItem
+
+    families = [factories.FamilyFactory(), factories.FamilyFactory()]
+    groups = factories.GroupFactory.create_batch(3)
+    children = {}
+    for family in families:
+        cart = Cart.objects.create(family=family)
+        children[family.pk] = child = factories.PersonFactory(family=family)
+        CartItem.objects.bulk_create(
+            CartItem(cart=cart, person=child, group=group) for group in groups
+        )
+    lines = CompiledDelete(  # ordered by its model: the DELETE leaves that out
+        lambda *, family_id, person_id, group_ids: CartItem.objects.filter(
+            cart__family=family_id, person=person_id, group__in=group_ids
+        )
+    )
+    first, second = families
+
+    def delete(family, group_list):
+        return lines.delete(
+            family_id=family.pk, person_id=children[family.pk].pk, group_ids=group_list
+        )
+
+    assert delete(first, [groups[0].pk, groups[1].pk]) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert delete(second, [groups[1].pk, groups[2].pk]) == 2  # the kept plan
+        assert delete(second, [groups[1].pk, groups[2].pk]) == 0
+    assert len(queries) == 2
+    assert delete(first, []) == 0  # an empty IN: nothing to ask
+    left = CartItem.objects.values_list("cart__family", "group")
+    assert sorted(left) == sorted([(first.pk, groups[2].pk), (second.pk, groups[0].pk)])
+
+
+def test_a_delete_django_would_collect_first_is_refused(family):
+    from portal.compiled import CompiledDelete
+
+    order = factories.OrderFactory(family=family)
+    factories.RegistrationFactory(order=order)  # refers to the order
+
+    with pytest.raises(ValueError, match="refer"):
+        CompiledDelete(lambda *, pk: Order.objects.filter(pk=pk)).delete(pk=order.pk)
+    assert Order.objects.filter(pk=order.pk).exists()

@@ -3,11 +3,13 @@ thousands at once, answered on an event loop with one asynchronous Redis call ea
 Django request, middleware or URL resolution; every other request (the waiting page itself)
 goes to Django's WSGI application, in one thread, as in the web processes.
 
-    gunicorn -c gunicorn.conf.py -k uvicorn_worker.UvicornWorker \\
+    gunicorn -c gunicorn.conf.py --max-requests 0 -k uvicorn_worker.UvicornWorker \\
         registrations.waiting_asgi:application
 
 Under gunicorn's threads a refresh cost 1.2-2.6 ms of CPU at 200 to 20 a second, most of
-it the server's and Django's handler's; here 0.7-1.75 ms (``scripts/bench_waiting_refresh.py``).
+it the server's and Django's handler's; here 0.7-1.75 ms, then 1.0-1.4 ms on a slower
+machine once its sentences were kept per language and figures
+(``scripts/bench_waiting_refresh.py``).
 What a refresh answers is ``waiting_room.Refresh``'s, shared with Django's view.
 """
 

@@ -13,6 +13,8 @@ machine once its sentences were kept per language and figures
 What a refresh answers is ``waiting_room.Refresh``'s, shared with Django's view.
 """
 
+import asyncio
+import contextvars
 import logging
 import os
 import time
@@ -108,4 +110,15 @@ async def application(scope: dict, receive, send) -> None:
         if path_info == refresh_path_info():
             await refresh(scope, send)
             return
-    await pages(scope, receive, send)
+    await to_django(scope, receive, send)
+
+
+async def to_django(scope: dict, receive, send) -> None:
+    """Django's WSGI application through asgiref, in a context of its own. asgiref sends the
+    page from Django's thread through a task whose context names that thread's executor;
+    uvicorn starts the connection's next request (HTTP keep-alive) from that task when it
+    came in meanwhile, and a page in it would be handed to the executor, gone by then: a
+    500 for the next family on the same connection from the proxy."""
+    await asyncio.get_running_loop().create_task(
+        pages(scope, receive, send), context=contextvars.Context()
+    )

@@ -6,6 +6,7 @@ import html
 import os
 import re
 import signal
+import socket
 import subprocess
 from datetime import timedelta
 
@@ -118,8 +119,10 @@ def test_other_requests_go_to_django(poll_url):
     assert status == 405
 
 
-def test_the_production_command_serves_refreshes(poll_url, settings):
-    """The layout's command (scripts/stack.sh): gunicorn's uvicorn worker on this module."""
+@pytest.fixture
+def production_server(settings):
+    """The layout's command (scripts/stack.sh): gunicorn's uvicorn worker on this module.
+    Yields its port."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -149,16 +152,38 @@ def test_the_production_command_serves_refreshes(poll_url, settings):
 
         def answers() -> bool:
             try:
-                requests.get(f"http://127.0.0.1:{port}{poll_url}", timeout=2)
-            except requests.RequestException:
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            except OSError:
                 return False
             return True
 
         assert wait_until(answers, timeout=30), "the waiting process did not start"
-        response = requests.get(f"http://127.0.0.1:{port}{poll_url}", timeout=5)
-        assert response.status_code == 200
-        assert "L'inscription ouvre dans 10 minutes." in response.text
-        assert response.headers["Cache-Control"] == "no-store, private"
+        yield port
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_the_production_command_serves_refreshes(poll_url, production_server):
+    response = requests.get(f"http://127.0.0.1:{production_server}{poll_url}", timeout=5)
+    assert response.status_code == 200
+    assert "L'inscription ouvre dans 10 minutes." in response.text
+    assert response.headers["Cache-Control"] == "no-store, private"
+
+
+def test_requests_one_after_another_on_one_connection_all_answer(poll_url, production_server):
+    # A proxy keeps its connections to this process open: the next family's request may
+    # come in while the last page is still being sent. Sent here all at once, pages (Django,
+    # through its thread) and refreshes (the event loop) mixed.
+    page = reverse("registrations:waiting_room")
+    paths = [page, page, poll_url, page]
+    connection = socket.create_connection(("127.0.0.1", production_server), timeout=10)
+    with connection:
+        connection.sendall(
+            b"".join(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for path in paths)
+        )
+        received = b""
+        while received.count(b"HTTP/1.1 ") < len(paths) and (chunk := connection.recv(65536)):
+            received += chunk
+    statuses = re.findall(rb"^HTTP/1.1 (\d{3})", received, re.MULTILINE)
+    assert statuses == [b"302", b"302", b"200", b"302"]  # signed out: the page sends to login

@@ -149,11 +149,14 @@ def production_server(settings):
         cwd=ROOT,
     )
     try:
+        # Answered by the worker (the master accepts connections before the worker is up),
+        # on the event loop: any answer will do.
+        ready_url = f"http://127.0.0.1:{port}{reverse('registrations:waiting_room_status')}"
 
         def answers() -> bool:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=2).close()
-            except OSError:
+                requests.get(ready_url, timeout=2)
+            except requests.RequestException:
                 return False
             return True
 
